@@ -1,0 +1,13 @@
+"""Reproduced methods other than REGNN. Each module registers its methods lazily on import."""
+
+from react_bench.methods import METHODS
+
+_NAIVE = "baselines.naive"
+METHODS.register("GT", f"{_NAIVE}:GroundTruth", "the real listener reaction, 10 identical copies",
+                 tags=("naive", "reference"))
+METHODS.register("B_Random", f"{_NAIVE}:RandomBaseline", "uniform [0,1) on all 25 columns", tags=("naive",))
+METHODS.register("B_Mime", f"{_NAIVE}:MimeBaseline", "the speaker's own sequence, 10 copies", tags=("naive",))
+METHODS.register("B_MeanSeq", f"{_NAIVE}:MeanSequenceBaseline",
+                 "mean (750, 25) sequence over all train speakers and listeners", tags=("naive",))
+METHODS.register("B_MeanFr", f"{_NAIVE}:MeanFrameBaseline", "time-mean of B_MeanSeq, constant in time",
+                 tags=("naive",))

@@ -1,0 +1,3 @@
+"""react-bench: benchmark harness for multiple appropriate facial reaction generation (REACT)."""
+
+__version__ = "0.1.0"

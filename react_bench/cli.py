@@ -1,0 +1,370 @@
+"""The `react-bench` command line. Thin: parsing, printing and exit codes; work lives elsewhere."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+
+from .errors import ReactBenchError, SubmissionError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="react-bench: train, score and compare multiple appropriate facial reaction generators.")
+data_app = typer.Typer(no_args_is_help=True, help="Datasets: generate the synthetic world, inspect a split.")
+matrix_app = typer.Typer(no_args_is_help=True, help="Appropriateness matrices: build, cut, report.")
+submission_app = typer.Typer(no_args_is_help=True, help="Submissions: validate a folder.")
+fid_app = typer.Typer(no_args_is_help=True, help="FID Inception weights for FRRea.")
+app.add_typer(data_app, name="data")
+app.add_typer(matrix_app, name="appropriateness")
+app.add_typer(submission_app, name="submission")
+app.add_typer(fid_app, name="fid-weights")
+
+DataOpt = typer.Option(None, "--data", help="Root of a REACT-layout dataset (real data).")
+ProfileOpt = typer.Option(None, "--profile", help="Synthetic profile: smoke, small (default) or paper.")
+SplitOpt = typer.Option("test", "--split", help="Split to predict/score: train, val or test.")
+DeviceOpt = typer.Option("auto", "--device", help="auto (CUDA if present), cpu or cuda.")
+JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+def _fail(error: Exception, as_json: bool = False) -> None:
+    code = getattr(error, "exit_code", 1)
+    if as_json:
+        payload: dict[str, Any] = {"ok": False, "error": str(error)}
+        if isinstance(error, SubmissionError):
+            payload["problems"] = error.problems
+        typer.echo(json.dumps(payload, indent=1))
+    else:
+        typer.secho(f"error: {error}", fg="red", err=True)
+        for problem in getattr(error, "problems", []) or []:
+            typer.echo(f"  - {problem}", err=True)
+    raise typer.Exit(code)
+
+
+def _guarded(func: Callable[..., Any], *args: Any, as_json: bool = False, **kwargs: Any) -> Any:
+    try:
+        return func(*args, **kwargs)
+    except ReactBenchError as error:
+        _fail(error, as_json)
+
+
+def _source(data: Optional[Path], profile: Optional[str], progress=None):
+    from .pipeline import resolve_data
+
+    return resolve_data(data, profile, progress=progress)
+
+
+def _scores_table(result: dict[str, Any]) -> str:
+    from tabulate import tabulate
+
+    from .leaderboard import COLUMN_ORDER, arrow, metric_value
+
+    rows = []
+    for metric in COLUMN_ORDER:
+        official = metric_value(result, metric, False)
+        per_sample = metric_value(result, metric, True)
+        timing = (result.get("timing_s") or {}).get(metric)
+        note = (result.get("skipped") or {}).get(metric, "")
+        rows.append([f"{metric} {arrow(metric)}", _fmt(official), _fmt(per_sample),
+                     "" if timing is None else f"{timing:.2f}", note])
+    return tabulate(rows, headers=["metric", "official", "per-sample", "seconds", "note"], tablefmt="github",
+                    disable_numparse=True)
+
+
+def _fmt(value: Optional[float]) -> str:
+    return "–" if value is None else f"{value:.5g}"
+
+
+# --------------------------------------------------------------------------------------------- ls
+@app.command("ls")
+def list_things() -> None:
+    """List registered methods, synthetic profiles and metrics."""
+    from .data.synth import PROFILES
+    from .leaderboard import COLUMN_ORDER, arrow
+    from .methods import METHODS, method_names
+
+    method_names()
+    typer.echo("methods:")
+    for entry in METHODS:
+        typer.echo(f"  {entry.name:<12} {entry.description}")
+    typer.echo("profiles (train/val/test pairs):")
+    for name, sizes in PROFILES.items():
+        typer.echo(f"  {name:<12} {'/'.join(str(s) for s in sizes)}")
+    typer.echo("metrics (paper order):")
+    typer.echo("  " + "  ".join(f"{m} {arrow(m)}" for m in COLUMN_ORDER))
+
+
+# --------------------------------------------------------------------------------------------- data
+@data_app.command("synth")
+def data_synth(profile: str = typer.Option("small", help="smoke, small or paper"),
+               seed: int = typer.Option(0, help="generator seed"),
+               out: Optional[Path] = typer.Option(None, help="output folder (default: the shared cache)")) -> None:
+    """Write the synthetic dyadic world in the REACT layout."""
+    from .data.default import default_dataset_root
+    from .data.synth import write_synthetic_dataset
+    from .progress import progress_bars
+
+    with progress_bars() as progress:
+        if out is None:
+            root = _guarded(default_dataset_root, profile, seed, progress=progress)
+        else:
+            root = _guarded(write_synthetic_dataset, out, profile=profile, seed=seed, progress=progress)
+    info = json.loads((Path(root) / "dataset.json").read_text())
+    typer.echo(f"wrote {profile} (seed {seed}) to {root}; fingerprint {info.get('fingerprint')}")
+
+
+@data_app.command("info")
+def data_info(data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt,
+              split: str = SplitOpt, as_json: bool = JsonOpt) -> None:
+    """Load a split (building its cache) and describe it."""
+    from .data.reader import load_split
+    from .progress import progress_bars
+
+    with progress_bars(not as_json) as progress:
+        source = _guarded(_source, data, profile, progress, as_json=as_json)
+        data_split = _guarded(load_split, source.root, split, progress=progress, as_json=as_json)
+    info = {"root": str(source.root), "split": split, "pairs": data_split.n_pairs,
+            "directions": data_split.n_directions, "video_dim": data_split.video.shape[-1],
+            "audio_dim": data_split.audio.shape[-1], "fingerprint": data_split.fingerprint,
+            "has_appropriateness": data_split.appropriate is not None}
+    typer.echo(json.dumps(info, indent=1) if as_json else "\n".join(f"{k}: {v}" for k, v in info.items()))
+
+
+# ------------------------------------------------------------------------------------ appropriateness
+@matrix_app.command("build")
+def matrix_build(data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt, split: str = SplitOpt,
+                 threshold: Optional[float] = typer.Option(None, help="DTW threshold (default: documented)"),
+                 downsample: int = typer.Option(5, help="use every k-th frame for speed"),
+                 out: Path = typer.Option(..., help="where to write the (S, S) .npy")) -> None:
+    """Build a matrix from speaker behaviour (approximation of the challenge's labelling strategy)."""
+    import numpy as np
+
+    from .appropriateness.build import build_appropriateness
+    from .data.reader import load_split
+    from .progress import progress_bars
+
+    with progress_bars() as progress:
+        source = _guarded(_source, data, profile, progress)
+        data_split = _guarded(load_split, source.root, split, features=False, progress=progress)
+        matrix = build_appropriateness(np.asarray(data_split.speaker), threshold=threshold,
+                                       downsample=downsample, progress=progress)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.save(out, matrix)
+    typer.echo(f"wrote {matrix.shape} matrix to {out}; mean neighbours per row {matrix.sum(1).mean():.2f}")
+    truth = source.root / "ground_truth" / f"appropriate_{split}.npy"
+    if truth.is_file():
+        from .appropriateness.build import precision_recall
+
+        precision, recall = precision_recall(matrix, np.load(truth, allow_pickle=False))
+        typer.echo(f"against the synthetic ground truth: precision {precision:.3f}, recall {recall:.3f}")
+
+
+@matrix_app.command("cut")
+def matrix_cut(global_matrix: Path = typer.Option(..., "--global", help="Approprirate_facial_reaction.npy"),
+               indices: Path = typer.Option(..., help="data_indices.csv"),
+               split_csv: Path = typer.Option(..., help="the split's CSV"),
+               skip_udiva: bool = typer.Option(False, help="REACT 2024 rule: leave UDIVA rows out"),
+               out: Path = typer.Option(..., help="output neighbour_emotion_<split>.npy")) -> None:
+    """Cut a split's (2L, 2L) matrix out of the official global matrix."""
+    import numpy as np
+
+    from .appropriateness.cut import cut_split_matrix
+
+    try:
+        matrix = np.load(global_matrix, allow_pickle=False, mmap_mode="r")
+    except (OSError, ValueError) as error:
+        _fail(ReactBenchError(f"cannot read {global_matrix}: {error}"))
+    result = _guarded(cut_split_matrix, matrix, indices, split_csv, skip_udiva=skip_udiva)
+    matrix_out = result[0] if isinstance(result, tuple) else result
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.save(out, matrix_out)
+    typer.echo(f"wrote {matrix_out.shape} matrix to {out}")
+
+
+@matrix_app.command("report")
+def matrix_report(matrix: Optional[Path] = typer.Argument(None, help="a .npy matrix (or use --data/--profile)"),
+                  data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt, split: str = SplitOpt,
+                  as_json: bool = JsonOpt) -> None:
+    """Validate a matrix and report neighbour statistics."""
+    import numpy as np
+
+    from .appropriateness.validate import validate_matrix
+    from .data.layout import matrix_path, read_split_pairs, split_csv_path
+
+    expected = None
+    if matrix is None:
+        source = _guarded(_source, data, profile, as_json=as_json)
+        matrix = matrix_path(source.root, split)
+        expected = 2 * len(_guarded(read_split_pairs, split_csv_path(source.root, split), as_json=as_json))
+    try:
+        values = np.load(matrix, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        _fail(ReactBenchError(f"cannot read {matrix}: {error}"), as_json)
+    report = validate_matrix(values, expected_size=expected)
+    payload = report.to_dict()
+    if as_json:
+        typer.echo(json.dumps(payload, indent=1, default=str))
+    else:
+        for key, value in payload.items():
+            typer.echo(f"{key}: {value}")
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+# ------------------------------------------------------------------------------------- submission
+@submission_app.command("check")
+def submission_check(directory: Path = typer.Argument(..., help="submission folder"),
+                     data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt,
+                     split: str = SplitOpt, as_json: bool = JsonOpt) -> None:
+    """Validate a submission folder against a split; exit 2 on any problem. Writes nothing."""
+    from .data.layout import mirrored_directions, read_split_pairs, split_csv_path
+    from .submission import validate_submission
+
+    source = _guarded(_source, data, profile, as_json=as_json)
+    pairs = _guarded(read_split_pairs, split_csv_path(source.root, split), as_json=as_json)
+    speakers, _ = mirrored_directions(pairs)
+    report = validate_submission(directory, speakers, split)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=1, default=str))
+    elif report.ok:
+        typer.echo(f"ok: {len(speakers)} directions of split {split!r} ({report.layout} layout)")
+    else:
+        typer.secho(f"submission {directory} is invalid:", fg="red", err=True)
+        for problem in report.problems:
+            typer.echo(f"  - {problem}", err=True)
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+# -------------------------------------------------------------------------------------- run/score
+def _print_result(outcome_result: dict[str, Any], path: Optional[Path], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(outcome_result, indent=1, default=str))
+        return
+    typer.echo(f"\n{outcome_result['method']} on {outcome_result['dataset']['name']} / "
+               f"{outcome_result['split']} (S={outcome_result['n_directions']}, "
+               f"{outcome_result['n_samples']} samples, device {outcome_result['device']})\n")
+    typer.echo(_scores_table(outcome_result))
+    if path is not None:
+        typer.echo(f"\nresult: {path}")
+
+
+@app.command("run")
+def run(method: str = typer.Argument(..., help="a registered method (react-bench ls)"),
+        data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt, split: str = SplitOpt,
+        seed: int = typer.Option(0, help="seed for fitting and sampling"), device: str = DeviceOpt,
+        config: Optional[str] = typer.Option(None, help="method config overrides as JSON, e.g. '{\"layers\": 6}'"),
+        no_score: bool = typer.Option(False, "--no-score", help="only write the submission"),
+        no_fid: bool = typer.Option(False, "--no-fid", help="skip FRRea"),
+        fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file"),
+        no_leaderboard: bool = typer.Option(False, "--no-leaderboard", help="do not rewrite LEADERBOARD.md"),
+        as_json: bool = JsonOpt) -> None:
+    """Fit a method, predict 10 samples per direction, write a submission, score it, update the leaderboard."""
+    from .leaderboard import write_leaderboard
+    from .pipeline import resolve_device, run_method
+    from .progress import progress_bars
+
+    overrides = _guarded(_parse_config, config)
+    log = (lambda msg: typer.echo(msg, err=True)) if as_json else typer.echo
+    with progress_bars(not as_json) as progress:
+        source = _guarded(_source, data, profile, progress, as_json=as_json)
+        outcome = _guarded(run_method, method, source, split, seed=seed, device=resolve_device(device),
+                           score=not no_score, fid=not no_fid, fid_weights=fid_weights,
+                           method_config=overrides, log=log, progress=progress, as_json=as_json)
+    if outcome.score is None:
+        typer.echo(f"submission written to {outcome.submission_dir}")
+        return
+    if not no_leaderboard:
+        write_leaderboard()
+    _print_result(outcome.score.result, outcome.score.path, as_json)
+
+
+def _parse_config(text: Optional[str]) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ReactBenchError(f"--config is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise ReactBenchError("--config must be a JSON object")
+    return value
+
+
+@app.command("score")
+def score(directory: Path = typer.Argument(..., help="submission folder"),
+          data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt, split: str = SplitOpt,
+          device: str = DeviceOpt, no_fid: bool = typer.Option(False, "--no-fid", help="skip FRRea"),
+          fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file"),
+          no_leaderboard: bool = typer.Option(False, "--no-leaderboard", help="do not rewrite LEADERBOARD.md"),
+          as_json: bool = JsonOpt) -> None:
+    """Validate and score a submission with every metric; write its result JSON."""
+    from .leaderboard import write_leaderboard
+    from .pipeline import resolve_device, score_submission
+    from .progress import progress_bars
+
+    with progress_bars(not as_json) as progress:
+        source = _guarded(_source, data, profile, progress, as_json=as_json)
+        outcome = _guarded(score_submission, directory, source, split, device=resolve_device(device),
+                           fid=not no_fid, fid_weights=fid_weights, progress=progress, as_json=as_json)
+    if not no_leaderboard:
+        write_leaderboard()
+    _print_result(outcome.result, outcome.path, as_json)
+
+
+@app.command("leaderboard")
+def leaderboard(out: Path = typer.Option(Path("leaderboard/LEADERBOARD.md"), help="markdown output"),
+                store: Path = typer.Option(Path("leaderboard/results"), help="results store")) -> None:
+    """Regenerate the leaderboard markdown from the results store alone."""
+    from .leaderboard import write_leaderboard
+
+    path = write_leaderboard(store, out)
+    typer.echo(f"wrote {path}")
+
+
+# ------------------------------------------------------------------------------------- render/fid
+@app.command("render")
+def render(directory: Path = typer.Argument(..., help="submission folder"),
+           clip: str = typer.Option(..., help="speaker path of the direction, or its index"),
+           out: Path = typer.Option(Path("reaction.gif"), help="output .gif"),
+           data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt, split: str = SplitOpt,
+           frame_step: int = typer.Option(2, help="render every k-th frame"),
+           max_reactions: int = typer.Option(4, help="reactions shown beside the speaker")) -> None:
+    """Animated GIF: the speaker and the generated reactions side by side."""
+    from .data.reader import load_split
+    from .render.gif import render_comparison_gif
+    from .submission import read_submission
+
+    source = _guarded(_source, data, profile)
+    data_split = _guarded(load_split, source.root, split, features=False)
+    paths = data_split.speaker_paths
+    index = int(clip) if clip.isdigit() and clip not in paths else paths.index(clip) if clip in paths else None
+    if index is None or not 0 <= index < len(paths):
+        import difflib
+
+        close = difflib.get_close_matches(clip, paths, n=3)
+        _fail(ReactBenchError(f"unknown clip {clip!r}" + (f"; did you mean {close}?" if close else "")))
+    predictions = _guarded(read_submission, directory, paths, split)
+    render_comparison_gif(data_split.speaker[index], predictions[index], out, frame_step=frame_step,
+                          max_reactions=max_reactions,
+                          labels=[f"speaker {paths[index]}"] + [f"reaction {i}" for i in range(max_reactions)])
+    typer.echo(f"wrote {out}")
+
+
+@fid_app.command("export")
+def fid_export(to: Optional[Path] = typer.Option(None, help="TORCH_HOME to write into (default: $TORCH_HOME)")) -> None:
+    """Write pytorch-fid's weight file from the offline copy, so `python -m pytorch_fid` runs offline."""
+    from .fid import export_pytorch_fid_weights
+
+    path = _guarded(export_pytorch_fid_weights, to)
+    typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""The embedded default dataset: the synthetic world, generated once into a user cache folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+DEFAULT_PROFILE = "small"
+DEFAULT_SEED = 0
+
+
+def user_cache_dir() -> Path:
+    """`$REACT_BENCH_CACHE`, else `$XDG_CACHE_HOME/react-bench`, else `~/.cache/react-bench`."""
+    explicit = os.environ.get("REACT_BENCH_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "react-bench"
+
+
+def default_dataset_root(profile: str = DEFAULT_PROFILE, seed: int = DEFAULT_SEED,
+                         progress: Callable[[str, int, int], None] | None = None) -> Path:
+    """Root of the synthetic dataset for (profile, seed); generated on first use, then reused."""
+    from .synth import GENERATOR_VERSION, PROFILES, write_synthetic_dataset
+
+    if profile not in PROFILES:
+        from ..errors import DataError
+
+        raise DataError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    root = user_cache_dir() / "data" / f"synth-{profile}-seed{seed}-v{GENERATOR_VERSION}"
+    if (root / "dataset.json").is_file():
+        return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
+    try:
+        write_synthetic_dataset(staging, profile=profile, seed=seed, progress=progress)
+        try:
+            os.replace(staging, root)
+        except OSError:  # another process won the race
+            if not (root / "dataset.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return root

@@ -1,0 +1,231 @@
+"""What `react-bench run` and `react-bench score` do, as plain functions the CLI calls."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from . import __version__
+from .constants import N_SAMPLES
+from .data.default import DEFAULT_PROFILE, default_dataset_root
+from .data.reader import load_split
+from .data.split import SplitData
+from .errors import DataError
+from .results import DEFAULT_STORE, git_sha, now_iso, safe_name, write_json_atomic, write_result
+
+Progress = Callable[[str, int, int], None]
+DEFAULT_SUBMISSIONS = Path("submissions")
+DEFAULT_RUNS = Path("runs")  # checkpoints, configs and curves of each run (git-ignored)
+
+
+@dataclass
+class DataSource:
+    root: Path
+    name: str          # e.g. "synth-small-seed0" or the folder name of real data
+    profile: str | None = None
+
+
+def resolve_data(data: Path | None, profile: str | None, data_seed: int = 0,
+                 progress: Progress | None = None) -> DataSource:
+    """Real data at `data`, else the synthetic profile (default: small), generated once and cached."""
+    if data is not None and profile is not None:
+        raise DataError("give either --data or --profile, not both")
+    if data is not None:
+        root = Path(data)
+        if not root.is_dir():
+            raise DataError(f"dataset folder not found: {root}")
+        return DataSource(root, root.resolve().name)
+    profile = profile or DEFAULT_PROFILE
+    root = default_dataset_root(profile, data_seed, progress=progress)
+    return DataSource(root, f"synth-{profile}-seed{data_seed}", profile)
+
+
+def resolve_device(device: str) -> str:
+    if device == "auto":
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+        raise DataError(f"unknown device {device!r}; use auto, cpu or cuda")
+    return device
+
+
+def environment_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "react_bench": __version__}
+    for module in ("numpy", "torch", "numba", "scipy"):
+        try:
+            versions[module] = __import__(module).__version__
+        except ImportError:
+            pass
+    return versions
+
+
+@dataclass
+class ScoreOutcome:
+    result: dict[str, Any]
+    path: Path | None
+
+
+def score_predictions(predictions: np.ndarray, split: SplitData, *, device: str = "cpu",
+                      fid: bool = True, fid_weights: Path | None = None,
+                      progress: Progress | None = None) -> dict[str, Any]:
+    """All metrics on arrays already aligned with `split`; returns the scores part of a result."""
+    from .metrics import score_arrays_timed
+
+    if split.appropriate is None:
+        raise DataError(f"split {split.name!r} has no appropriateness matrix "
+                        f"(neighbour_emotion_{split.name}.npy); it cannot be scored")
+    scores, timing = score_arrays_timed(predictions, split.listener, split.speaker, split.appropriate,
+                                        device=device, progress=progress)
+    skipped: dict[str, str] = {}
+    fid_info: dict[str, Any] = {}
+    value = None
+    if fid:
+        from .fid import compute_frrea
+
+        frrea = compute_frrea(predictions, split.listener, device=device, weights=fid_weights, progress=progress)
+        value, timing["FRRea"] = frrea.value, frrea.seconds
+        if frrea.skipped:
+            skipped["FRRea"] = frrea.skipped
+        fid_info = {"weights_path": str(frrea.weights_path) if frrea.weights_path else None,
+                    "weights_sha256": frrea.weights_sha256, "n_images": frrea.n_images,
+                    "frame_step": frrea.frame_step}
+    else:
+        skipped["FRRea"] = "disabled (--no-fid)"
+    official = {k: scores[k] for k in ("FRDist", "FRCorr", "PCC", "FRVar", "FRDvs", "FRDiv", "Synchrony")}
+    official["FRRea"] = value
+    per_sample = {k: scores[k] for k in ("FRCorr_per_sample", "FRDist_per_sample", "Synchrony_all_samples")}
+    return {"scores": official, "per_sample": per_sample, "skipped": skipped, "timing_s": timing,
+            "fid": fid_info}
+
+
+def build_result(*, method: str, run_id: str, split: SplitData, source: DataSource, n_samples: int,
+                 scored: dict[str, Any], device: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    from .results import SCHEMA_VERSION
+
+    result = {
+        "schema_version": SCHEMA_VERSION,
+        "react_bench_version": __version__,
+        "git_sha": git_sha(),
+        "method": method,
+        "run_id": run_id,
+        "dataset": {"name": source.name, "profile": source.profile, "fingerprint": split.fingerprint},
+        "split": split.name,
+        "n_directions": split.n_directions,
+        "n_samples": n_samples,
+        **scored,
+        "fid_weights_sha256": (scored.get("fid") or {}).get("weights_sha256"),
+        "device": device,
+        "versions": environment_versions(),
+        "date": now_iso(),
+    }
+    result.update(extra or {})
+    return result
+
+
+def score_submission(submission_dir: Path, source: DataSource, split_name: str, *, device: str = "cpu",
+                     fid: bool = True, fid_weights: Path | None = None, store: Path = DEFAULT_STORE,
+                     write: bool = True, progress: Progress | None = None) -> ScoreOutcome:
+    """Validate then score a submission folder; writes one result JSON (nothing if validation fails)."""
+    from .submission import read_submission, read_submission_metadata
+
+    split = load_split(source.root, split_name, features=False, progress=progress)
+    predictions = read_submission(submission_dir, split.speaker_paths, split_name)
+    meta = read_submission_metadata(submission_dir)
+    method = str(meta.get("method") or Path(submission_dir).name)
+    run_id = str(meta.get("run_id") or Path(submission_dir).resolve().name)
+    scored = score_predictions(predictions, split, device=device, fid=fid, fid_weights=fid_weights,
+                               progress=progress)
+    extra = {"submission": str(submission_dir), "submission_meta": meta}
+    result = build_result(method=method, run_id=run_id, split=split, source=source,
+                          n_samples=predictions.shape[1], scored=scored, device=device, extra=extra)
+    path = write_result(result, store) if write else None
+    return ScoreOutcome(result, path)
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    submission_dir: Path
+    run_dir: Path
+    seconds: dict[str, float] = field(default_factory=dict)
+    score: ScoreOutcome | None = None
+
+
+def make_run_id(method: str, source: DataSource, split: str, seed: int) -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return safe_name(f"{method}-{source.name}-{split}-seed{seed}-{stamp}")
+
+
+def run_method(method_name: str, source: DataSource, split_name: str = "test", *, seed: int = 0,
+               device: str = "cpu", n_samples: int = N_SAMPLES, submissions: Path = DEFAULT_SUBMISSIONS,
+               store: Path = DEFAULT_STORE, runs: Path = DEFAULT_RUNS, score: bool = True, fid: bool = True,
+               fid_weights: Path | None = None, method_config: dict[str, Any] | None = None,
+               log: Callable[[str], None] = print, progress: Progress | None = None) -> RunOutcome:
+    """Prepare data, fit, predict, write a canonical submission, and (optionally) score it."""
+    from .methods import get_method
+    from .submission import write_submission
+
+    method = get_method(method_name, **(method_config or {}))
+    name = getattr(method, "name", method_name)
+    run_id = make_run_id(name, source, split_name, seed)
+    submission_dir = Path(submissions) / run_id
+    run_dir = Path(runs) / run_id
+    seconds: dict[str, float] = {}
+
+    tick = time.perf_counter()
+    train = load_split(source.root, "train", progress=progress)
+    val_available = (source.root / "val.csv").is_file() and split_name != "val"
+    val = load_split(source.root, "val", progress=progress) if val_available else None
+    target = load_split(source.root, split_name, progress=progress)
+    seconds["load"] = time.perf_counter() - tick
+    log(f"data: {source.name} at {source.root} (train S={train.n_directions}, {split_name} S={target.n_directions})")
+
+    tick = time.perf_counter()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    method.fit(train, val, seed=seed, device=device, run_dir=run_dir)
+    seconds["fit"] = time.perf_counter() - tick
+    log(f"fit: {name} in {seconds['fit']:.1f} s on {device}")
+
+    tick = time.perf_counter()
+    predictions = method.predict(target, n_samples=n_samples, seed=seed)
+    seconds["predict"] = time.perf_counter() - tick
+    expected = (target.n_directions, n_samples) + target.speaker.shape[1:]
+    if predictions.shape != expected:
+        raise RuntimeError(f"{name}.predict returned {predictions.shape}, expected {expected}")
+    write_submission(submission_dir, predictions.astype(np.float32), target.speaker_paths, split_name,
+                     method=name, dataset_fingerprint=target.fingerprint,
+                     description=f"react-bench run {method_name} seed={seed} data={source.name}",
+                     run_id=run_id)
+    config = getattr(method, "config", None)
+    config_dict = config.to_dict() if hasattr(config, "to_dict") else (config or {})
+    write_json_atomic(run_dir / "run.json", {
+        "run_id": run_id, "method": name, "method_config": config_dict, "seed": seed, "device": device,
+        "split": split_name, "dataset": {"name": source.name, "root": str(source.root),
+                                         "fingerprint": target.fingerprint, "profile": source.profile},
+        "versions": environment_versions(), "seconds": seconds, "date": now_iso()})
+    log(f"predict: {predictions.shape} in {seconds['predict']:.1f} s -> {submission_dir}")
+
+    outcome = RunOutcome(run_id, submission_dir, run_dir, seconds)
+    if score:
+        tick = time.perf_counter()
+        scored = score_predictions(predictions, target, device=device, fid=fid, fid_weights=fid_weights,
+                                   progress=progress)
+        seconds["score"] = time.perf_counter() - tick
+        result = build_result(method=name, run_id=run_id, split=target, source=source, n_samples=n_samples,
+                              scored=scored, device=device,
+                              extra={"seed": seed, "method_config": config_dict, "seconds": seconds,
+                                     "submission": str(submission_dir)})
+        outcome.score = ScoreOutcome(result, write_result(result, store))
+    return outcome
+
+
+def load_json(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text())

@@ -1,0 +1,58 @@
+"""Shared fixtures: tiny REACT-layout datasets written into tmp folders, and the shared reference."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from react_bench.constants import ATTRIBUTE_NAMES
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_REFERENCE = REPO.parent / "shared" / "reference"
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+
+def write_emotion_csv(file: Path, values: np.ndarray) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    header = ",".join(ATTRIBUTE_NAMES)
+    np.savetxt(file, values, delimiter=",", header=header, comments="", fmt="%.6g")
+
+
+def write_tiny_dataset(root: Path, pairs: list[tuple[str, str]], split: str = "test", *, rows: int = 751,
+                       video_dim: int = 6, audio_dim: int = 4, seed: int = 0, matrix: bool = True) -> Path:
+    """A REACT-layout split whose person k's attributes are a recognisable function of k."""
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    lines = [",speaker_path,listener_path"] + [f"{i},{s},{listener}" for i, (s, listener) in enumerate(pairs)]
+    (root / f"{split}.csv").write_text("\n".join(lines) + "\n")
+    people = [s for s, _ in pairs] + [listener for _, listener in pairs]
+    for k, person in enumerate(people):
+        values = rng.random((rows, 25))
+        values[:, 0] = k  # person id in column 0 lets tests check the order
+        write_emotion_csv(root / split / "Emotion" / f"{person}.csv", values)
+        for modality, dim in (("Video", video_dim), ("Audio", audio_dim)):
+            file = root / split / f"{modality}_features" / f"{person}.npy"
+            file.parent.mkdir(parents=True, exist_ok=True)
+            np.save(file, np.full((751, dim), k, np.float32))
+    if matrix:
+        n = len(people)
+        np.save(root / f"neighbour_emotion_{split}.npy", np.eye(n, dtype=np.uint8))
+    return root
+
+
+@pytest.fixture
+def shared_reference() -> Path:
+    if not SHARED_REFERENCE.is_dir():
+        pytest.skip("../shared/reference is not available")
+    return SHARED_REFERENCE
+
+
+@pytest.fixture
+def isolated_cache(tmp_path, monkeypatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REACT_BENCH_CACHE", str(cache))
+    return cache
