@@ -7,11 +7,12 @@ STAMP := $(VENV)/.installed
 # (a CUDA build that also runs on CPU) and make pytorch-fid importable.
 TORCH_PINS ?= torch==2.14.1 torchvision==0.29.1
 METHOD ?= B_Mime
+ARGS ?=
 
 .PHONY: run test install clean-venv bench
 
 run: $(STAMP)
-	$(BIN)/react-bench run $(METHOD)
+	$(BIN)/react-bench run $(METHOD) $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -172,12 +172,7 @@ def matrix_cut(global_matrix: Path = typer.Option(..., "--global", help="Appropr
 
     from .appropriateness.cut import cut_split_matrix
 
-    try:
-        matrix = np.load(global_matrix, allow_pickle=False, mmap_mode="r")
-    except (OSError, ValueError) as error:
-        _fail(ReactBenchError(f"cannot read {global_matrix}: {error}"))
-    result = _guarded(cut_split_matrix, matrix, indices, split_csv, skip_udiva=skip_udiva)
-    matrix_out = result[0] if isinstance(result, tuple) else result
+    matrix_out = _guarded(cut_split_matrix, global_matrix, indices, split_csv, skip_udiva=skip_udiva)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.save(out, matrix_out)
     typer.echo(f"wrote {matrix_out.shape} matrix to {out}")
@@ -222,14 +217,19 @@ def submission_check(directory: Path = typer.Argument(..., help="submission fold
     from .data.layout import mirrored_directions, read_split_pairs, split_csv_path
     from .submission import validate_submission
 
+    from .data.reader import dataset_fingerprint
+
     source = _guarded(_source, data, profile, as_json=as_json)
     pairs = _guarded(read_split_pairs, split_csv_path(source.root, split), as_json=as_json)
-    speakers, _ = mirrored_directions(pairs)
-    report = validate_submission(directory, speakers, split)
+    speakers, _ = _guarded(mirrored_directions, pairs, as_json=as_json)
+    report = _guarded(validate_submission, directory, speakers, split,
+                      dataset_fingerprint=dataset_fingerprint(source.root), as_json=as_json)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=1, default=str))
     elif report.ok:
         typer.echo(f"ok: {len(speakers)} directions of split {split!r} ({report.layout} layout)")
+        for warning in report.warnings:
+            typer.echo(f"  warning: {warning}")
     else:
         typer.secho(f"submission {directory} is invalid:", fg="red", err=True)
         for problem in report.problems:
@@ -263,21 +263,24 @@ def run(method: str = typer.Argument(..., help="a registered method (react-bench
         as_json: bool = JsonOpt) -> None:
     """Fit a method, predict 10 samples per direction, write a submission, score it, update the leaderboard."""
     from .leaderboard import write_leaderboard
-    from .pipeline import resolve_device, run_method
+    from .pipeline import OutputPaths, resolve_device, run_method
     from .progress import progress_bars
 
+    paths = OutputPaths.from_env()
     overrides = _guarded(_parse_config, config)
     log = (lambda msg: typer.echo(msg, err=True)) if as_json else typer.echo
     with progress_bars(not as_json) as progress:
         source = _guarded(_source, data, profile, progress, as_json=as_json)
         outcome = _guarded(run_method, method, source, split, seed=seed, device=resolve_device(device),
                            score=not no_score, fid=not no_fid, fid_weights=fid_weights,
-                           method_config=overrides, log=log, progress=progress, as_json=as_json)
+                           method_config=overrides, log=log, progress=progress,
+                           submissions=paths.submissions, runs=paths.runs, store=paths.results,
+                           as_json=as_json)
     if outcome.score is None:
         typer.echo(f"submission written to {outcome.submission_dir}")
         return
     if not no_leaderboard:
-        write_leaderboard()
+        write_leaderboard(paths.results, paths.leaderboard)
     _print_result(outcome.score.result, outcome.score.path, as_json)
 
 
@@ -302,25 +305,29 @@ def score(directory: Path = typer.Argument(..., help="submission folder"),
           as_json: bool = JsonOpt) -> None:
     """Validate and score a submission with every metric; write its result JSON."""
     from .leaderboard import write_leaderboard
-    from .pipeline import resolve_device, score_submission
+    from .pipeline import OutputPaths, resolve_device, score_submission
     from .progress import progress_bars
 
+    paths = OutputPaths.from_env()
     with progress_bars(not as_json) as progress:
         source = _guarded(_source, data, profile, progress, as_json=as_json)
         outcome = _guarded(score_submission, directory, source, split, device=resolve_device(device),
-                           fid=not no_fid, fid_weights=fid_weights, progress=progress, as_json=as_json)
+                           fid=not no_fid, fid_weights=fid_weights, progress=progress, store=paths.results,
+                           as_json=as_json)
     if not no_leaderboard:
-        write_leaderboard()
+        write_leaderboard(paths.results, paths.leaderboard)
     _print_result(outcome.result, outcome.path, as_json)
 
 
 @app.command("leaderboard")
-def leaderboard(out: Path = typer.Option(Path("leaderboard/LEADERBOARD.md"), help="markdown output"),
-                store: Path = typer.Option(Path("leaderboard/results"), help="results store")) -> None:
+def leaderboard(out: Optional[Path] = typer.Option(None, help="markdown output [leaderboard/LEADERBOARD.md]"),
+                store: Optional[Path] = typer.Option(None, help="results store [leaderboard/results]")) -> None:
     """Regenerate the leaderboard markdown from the results store alone."""
     from .leaderboard import write_leaderboard
+    from .pipeline import OutputPaths
 
-    path = write_leaderboard(store, out)
+    paths = OutputPaths.from_env()
+    path = write_leaderboard(store or paths.results, out or paths.leaderboard)
     typer.echo(f"wrote {path}")
 
 

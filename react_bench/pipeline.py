@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,24 @@ from .results import DEFAULT_STORE, git_sha, now_iso, safe_name, write_json_atom
 Progress = Callable[[str, int, int], None]
 DEFAULT_SUBMISSIONS = Path("submissions")
 DEFAULT_RUNS = Path("runs")  # checkpoints, configs and curves of each run (git-ignored)
+
+
+@dataclass
+class OutputPaths:
+    """Where runs write; relative to the working directory unless the environment says otherwise."""
+
+    submissions: Path
+    runs: Path
+    results: Path
+    leaderboard: Path
+
+    @classmethod
+    def from_env(cls) -> "OutputPaths":
+        env = os.environ.get
+        return cls(Path(env("REACT_BENCH_SUBMISSIONS", str(DEFAULT_SUBMISSIONS))),
+                   Path(env("REACT_BENCH_RUNS", str(DEFAULT_RUNS))),
+                   Path(env("REACT_BENCH_RESULTS", str(DEFAULT_STORE))),
+                   Path(env("REACT_BENCH_LEADERBOARD", "leaderboard/LEADERBOARD.md")))
 
 
 @dataclass
@@ -134,16 +153,20 @@ def score_submission(submission_dir: Path, source: DataSource, split_name: str, 
                      fid: bool = True, fid_weights: Path | None = None, store: Path = DEFAULT_STORE,
                      write: bool = True, progress: Progress | None = None) -> ScoreOutcome:
     """Validate then score a submission folder; writes one result JSON (nothing if validation fails)."""
-    from .submission import read_submission, read_submission_metadata
+    from .submission import METADATA_FILE, read_submission_with_report
 
     split = load_split(source.root, split_name, features=False, progress=progress)
-    predictions = read_submission(submission_dir, split.speaker_paths, split_name)
-    meta = read_submission_metadata(submission_dir)
-    method = str(meta.get("method") or Path(submission_dir).name)
-    run_id = str(meta.get("run_id") or Path(submission_dir).resolve().name)
+    meta = _peek_json(Path(submission_dir) / METADATA_FILE)
+    n_samples = meta.get("n_samples") if isinstance(meta.get("n_samples"), int) else N_SAMPLES
+    predictions, report = read_submission_with_report(submission_dir, split.speaker_paths, split_name,
+                                                      n_samples=n_samples, dataset_fingerprint=split.fingerprint)
+    meta = report.metadata or meta
+    method = str(meta.get("method") or Path(submission_dir).resolve().name)
+    run_id = Path(submission_dir).resolve().name
     scored = score_predictions(predictions, split, device=device, fid=fid, fid_weights=fid_weights,
                                progress=progress)
-    extra = {"submission": str(submission_dir), "submission_meta": meta}
+    extra = {"submission": str(submission_dir), "submission_meta": meta,
+             "submission_warnings": [str(w) for w in report.warnings]}
     result = build_result(method=method, run_id=run_id, split=split, source=source,
                           n_samples=predictions.shape[1], scored=scored, device=device, extra=extra)
     path = write_result(result, store) if write else None
@@ -202,8 +225,7 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
         raise RuntimeError(f"{name}.predict returned {predictions.shape}, expected {expected}")
     write_submission(submission_dir, predictions.astype(np.float32), target.speaker_paths, split_name,
                      method=name, dataset_fingerprint=target.fingerprint,
-                     description=f"react-bench run {method_name} seed={seed} data={source.name}",
-                     run_id=run_id)
+                     description=f"react-bench run {method_name} seed={seed} data={source.name} run={run_id}")
     config = getattr(method, "config", None)
     config_dict = config.to_dict() if hasattr(config, "to_dict") else (config or {})
     write_json_atomic(run_dir / "run.json", {
@@ -227,5 +249,10 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     return outcome
 
 
-def load_json(path: Path) -> dict[str, Any]:
-    return json.loads(Path(path).read_text())
+def _peek_json(path: Path) -> dict[str, Any]:
+    """A JSON object from `path`, or {} if absent or malformed (validation reports it properly)."""
+    try:
+        value = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}

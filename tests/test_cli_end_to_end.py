@@ -1,0 +1,90 @@
+"""The CLI end to end on the smoke profile, as `make run` drives it."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from react_bench.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """Outputs and the data cache go to a tmp folder; the smoke dataset is generated once per session."""
+    cache = Path(os.environ.get("REACT_BENCH_TEST_CACHE", tmp_path.parent / "react-bench-test-cache"))
+    monkeypatch.setenv("REACT_BENCH_CACHE", str(cache))
+    for name, rel in (("SUBMISSIONS", "submissions"), ("RUNS", "runs"), ("RESULTS", "leaderboard/results"),
+                      ("LEADERBOARD", "leaderboard/LEADERBOARD.md")):
+        monkeypatch.setenv(f"REACT_BENCH_{name}", str(tmp_path / rel))
+    return tmp_path
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return result
+
+
+def test_ls_lists_methods_profiles_metrics():
+    result = invoke("ls")
+    assert result.exit_code == 0
+    for word in ("B_Mime", "regnn", "smoke", "paper", "FRDist ↓", "FRCorr ↑"):
+        assert word in result.output
+
+
+def test_unknown_method_gets_a_suggestion(workdir):
+    result = invoke("run", "B_Mim", "--profile", "smoke", "--no-fid")
+    assert result.exit_code == 1
+    assert "Did you mean 'B_Mime'" in result.output
+
+
+def test_run_score_check_and_leaderboard_on_smoke(workdir):
+    result = invoke("run", "B_Mime", "--profile", "smoke", "--no-fid", "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    assert "FRDist ↓" in result.output
+    stored = list((workdir / "leaderboard" / "results" / "B_Mime").glob("*/test.json"))
+    assert len(stored) == 1
+    record = json.loads(stored[0].read_text())
+    for key in ("schema_version", "react_bench_version", "git_sha", "method", "dataset", "split",
+                "n_directions", "n_samples", "scores", "per_sample", "skipped", "timing_s", "device", "date",
+                "fid_weights_sha256", "seed"):
+        assert key in record, key
+    assert record["n_directions"] == 8 and record["skipped"]["FRRea"]
+    board = (workdir / "leaderboard" / "LEADERBOARD.md").read_text()
+    assert "B_Mime" in board
+
+    submission = Path(record["submission"])
+    assert invoke("submission", "check", str(submission), "--profile", "smoke").exit_code == 0
+    scored = invoke("score", str(submission), "--profile", "smoke", "--no-fid", "--json", "--device", "cpu")
+    assert scored.exit_code == 0, scored.output
+    rescored = json.loads(scored.output)
+    assert rescored["scores"]["FRDist"] == pytest.approx(record["scores"]["FRDist"], rel=1e-9)
+
+    # a broken submission: exit code 2, nothing written
+    broken = workdir / "broken"
+    shutil.copytree(submission, broken)
+    victim = next((broken / "test").rglob("*.npy"))
+    victim.unlink()
+    before = sorted((workdir / "leaderboard" / "results").rglob("*"))
+    bad = invoke("score", str(broken), "--profile", "smoke", "--no-fid")
+    assert bad.exit_code == 2 and "missing" in bad.output.lower()
+    assert sorted((workdir / "leaderboard" / "results").rglob("*")) == before
+
+
+@pytest.mark.slow
+def test_make_run_end_to_end_on_smoke(workdir):
+    """`make run` with the smoke profile (the venv exists already when tests run through make)."""
+    if not (REPO / ".venv" / ".installed").is_file() or shutil.which("make") is None:
+        pytest.skip("make run needs the installed .venv (run the tests through `make test`)")
+    env = dict(os.environ, ARGS="--profile smoke --no-fid --device cpu")
+    done = subprocess.run(["make", "-s", "-C", str(REPO), "run"], env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "FRCorr ↑" in done.stdout
+    assert list((workdir / "leaderboard" / "results").rglob("test.json"))
