@@ -341,8 +341,8 @@ def render(directory: Path = typer.Argument(..., help="submission folder"),
            max_reactions: int = typer.Option(4, help="reactions shown beside the speaker")) -> None:
     """Animated GIF: the speaker and the generated reactions side by side."""
     from .data.reader import load_split
+    from .pipeline import load_submission
     from .render.gif import render_comparison_gif
-    from .submission import read_submission
 
     source = _guarded(_source, data, profile)
     data_split = _guarded(load_split, source.root, split, features=False)
@@ -353,10 +353,11 @@ def render(directory: Path = typer.Argument(..., help="submission folder"),
 
         close = difflib.get_close_matches(clip, paths, n=3)
         _fail(ReactBenchError(f"unknown clip {clip!r}" + (f"; did you mean {close}?" if close else "")))
-    predictions = _guarded(read_submission, directory, paths, split)
+    predictions, _ = _guarded(load_submission, directory, data_split)
+    shown = min(max_reactions, predictions.shape[1])
     render_comparison_gif(data_split.speaker[index], predictions[index], out, frame_step=frame_step,
-                          max_reactions=max_reactions,
-                          labels=[f"speaker {paths[index]}"] + [f"reaction {i}" for i in range(max_reactions)])
+                          max_reactions=shown,
+                          labels=[f"speaker {paths[index]}"] + [f"reaction {i}" for i in range(shown)])
     typer.echo(f"wrote {out}")
 
 
@@ -365,7 +366,10 @@ def fid_export(to: Optional[Path] = typer.Option(None, help="TORCH_HOME to write
     """Write pytorch-fid's weight file from the offline copy, so `python -m pytorch_fid` runs offline."""
     from .fid import export_pytorch_fid_weights
 
-    path = _guarded(export_pytorch_fid_weights, to)
+    try:
+        path = _guarded(export_pytorch_fid_weights, to)
+    except FileExistsError as error:
+        _fail(ReactBenchError(f"{error}; remove it first if you want it replaced"))
     typer.echo(f"wrote {path}")
 
 

@@ -153,14 +153,9 @@ def score_submission(submission_dir: Path, source: DataSource, split_name: str, 
                      fid: bool = True, fid_weights: Path | None = None, store: Path = DEFAULT_STORE,
                      write: bool = True, progress: Progress | None = None) -> ScoreOutcome:
     """Validate then score a submission folder; writes one result JSON (nothing if validation fails)."""
-    from .submission import METADATA_FILE, read_submission_with_report
-
     split = load_split(source.root, split_name, features=False, progress=progress)
-    meta = _peek_json(Path(submission_dir) / METADATA_FILE)
-    n_samples = meta.get("n_samples") if isinstance(meta.get("n_samples"), int) else N_SAMPLES
-    predictions, report = read_submission_with_report(submission_dir, split.speaker_paths, split_name,
-                                                      n_samples=n_samples, dataset_fingerprint=split.fingerprint)
-    meta = report.metadata or meta
+    predictions, report = load_submission(submission_dir, split)
+    meta = report.metadata or {}
     method = str(meta.get("method") or Path(submission_dir).resolve().name)
     run_id = Path(submission_dir).resolve().name
     scored = score_predictions(predictions, split, device=device, fid=fid, fid_weights=fid_weights,
@@ -171,6 +166,19 @@ def score_submission(submission_dir: Path, source: DataSource, split_name: str, 
                           n_samples=predictions.shape[1], scored=scored, device=device, extra=extra)
     path = write_result(result, store) if write else None
     return ScoreOutcome(result, path)
+
+
+def load_submission(submission_dir: Path, split: SplitData):
+    """Validated predictions (S, n, 750, 25) aligned with `split`, and the validation report.
+
+    n is taken from submission.json when present (default 10); raises SubmissionError if invalid.
+    """
+    from .submission import METADATA_FILE, read_submission_with_report
+
+    meta = _peek_json(Path(submission_dir) / METADATA_FILE)
+    n_samples = meta.get("n_samples") if isinstance(meta.get("n_samples"), int) else N_SAMPLES
+    return read_submission_with_report(submission_dir, split.speaker_paths, split.name, n_samples=n_samples,
+                                       dataset_fingerprint=split.fingerprint)
 
 
 @dataclass

@@ -24,7 +24,8 @@ def user_cache_dir() -> Path:
 def default_dataset_root(profile: str = DEFAULT_PROFILE, seed: int = DEFAULT_SEED,
                          progress: Callable[[str, int, int], None] | None = None) -> Path:
     """Root of the synthetic dataset for (profile, seed); generated on first use, then reused."""
-    from .synth import GENERATOR_VERSION, PROFILES, write_synthetic_dataset
+    from .synth import PROFILES, write_synthetic_dataset
+    from .synth_world import GENERATOR_VERSION
 
     if profile not in PROFILES:
         from ..errors import DataError
