@@ -11,7 +11,7 @@ import typer
 
 from .errors import ReactBenchError, SubmissionError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="react-bench: train, score and compare multiple appropriate facial reaction generators.")
 data_app = typer.Typer(no_args_is_help=True, help="Datasets: generate the synthetic world, inspect a split.")
 matrix_app = typer.Typer(no_args_is_help=True, help="Appropriateness matrices: build, cut, report.")

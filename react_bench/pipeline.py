@@ -101,15 +101,19 @@ def score_predictions(predictions: np.ndarray, split: SplitData, *, device: str 
     if split.appropriate is None:
         raise DataError(f"split {split.name!r} has no appropriateness matrix "
                         f"(neighbour_emotion_{split.name}.npy); it cannot be scored")
-    scores, timing = score_arrays_timed(predictions, split.listener, split.speaker, split.appropriate,
-                                        device=device, progress=progress)
+    scores, group_seconds = score_arrays_timed(predictions, split.listener, split.speaker, split.appropriate,
+                                               device=device, progress=progress)
+    # metrics computed together (e.g. "FRCorr+PCC") share one timing
+    timing = {metric: seconds for group, seconds in group_seconds.items() for metric in group.split("+")}
     skipped: dict[str, str] = {}
     fid_info: dict[str, Any] = {}
     value = None
     if fid:
         from .fid import compute_frrea
 
-        frrea = compute_frrea(predictions, split.listener, device=device, weights=fid_weights, progress=progress)
+        fid_progress = None if progress is None else (lambda done, total: progress("FRRea", done, total))
+        frrea = compute_frrea(predictions, split.listener, device=device, weights=fid_weights,
+                              progress=fid_progress)
         value, timing["FRRea"] = frrea.value, frrea.seconds
         if frrea.skipped:
             skipped["FRRea"] = frrea.skipped

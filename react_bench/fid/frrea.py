@@ -22,7 +22,7 @@ from .frechet import RunningStats, frechet_distance_stats
 from .weights import FIDWeightsNotFound, resolve_weights
 
 DEFAULT_FRAME_STEP = 30          # the official evaluator keeps frames 0, 30, ..., 720
-DEFAULT_CPU_MAX_FRAMES = 250     # images per side on CPU (Inception ~9 images/s on 2 cores); GPU: no cap
+DEFAULT_CPU_MAX_FRAMES = 128     # images per side on CPU (Inception ~9 images/s on 2 cores); GPU: no cap
 RENDER_SUPERSAMPLE = 2
 
 
@@ -104,7 +104,7 @@ def compute_frrea(predictions: np.ndarray, listener: np.ndarray, *, device: str 
                   image_size: int = DEFAULT_SIZE) -> FRReaResult:
     """FRRea of (S, n, T, 25) predictions against the (S, T, 25) real listener reactions.
 
-    ``max_frames``: None = DEFAULT_CPU_MAX_FRAMES (250) images per side on CPU and no cap on other devices; 0 = no cap.
+    ``max_frames``: None = DEFAULT_CPU_MAX_FRAMES (128) images per side on CPU and no cap on other devices; 0 = no cap.
     ``feature_extractor``: any module mapping (B, 3, H, W) floats in [0, 1] to (B, D) features
     (tests use a tiny one); by default the FID InceptionV3 with weights found offline
     (react_bench.fid.weights). Missing or unusable weights give ``value=None`` and a ``skipped``
