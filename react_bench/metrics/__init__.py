@@ -1,0 +1,145 @@
+"""REACT metrics with the official semantics (react_metrics.md §2), fast.
+
+Entry points:
+
+* :func:`score_arrays` -> dict of plain floats (keys in :data:`SCORE_KEYS`).
+* :func:`score_arrays_timed` -> (scores, seconds per computation).
+* :data:`METRICS`: metadata of the table columns in the paper's order.
+
+Everything is a pure function of numpy arrays; see docs/metrics.md for definitions and quirks.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable
+
+import numpy as np
+
+from react_bench.errors import MetricInputError
+from react_bench.metrics.meta import EXTRA_KEYS, METRICS, METRICS_BY_NAME, MetricInfo
+from react_bench.metrics.validate import neighbour_lists, validate_inputs
+
+__all__ = ["score_arrays", "score_arrays_timed", "METRICS", "METRICS_BY_NAME", "MetricInfo",
+           "SCORE_KEYS", "EXTRA_KEYS", "resolve_device"]
+
+SCORE_KEYS = ("FRCorr", "FRDist", "PCC", "FRVar", "FRDvs", "FRDiv", "Synchrony",
+              "Synchrony_all_samples", "FRCorr_per_sample", "FRDist_per_sample")
+
+# One computation can produce several keys; timings are reported per computation.
+_GROUPS = {
+    "FRDist": ("FRDist", "FRDist_per_sample"),
+    "FRCorr+PCC": ("FRCorr", "PCC", "FRCorr_per_sample"),
+    "FRDiv+FRVar": ("FRDiv", "FRVar"),
+    "FRDvs": ("FRDvs",),
+    "Synchrony": ("Synchrony", "Synchrony_all_samples"),
+}
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+def resolve_device(device: str) -> str:
+    """"cpu", "cuda" or "auto" (cuda when torch sees a GPU) -> "cpu" or "cuda"."""
+    if device not in ("cpu", "cuda", "auto"):
+        raise MetricInputError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
+    if device == "cpu":
+        return "cpu"
+    try:
+        import torch
+        has_cuda = bool(torch.cuda.is_available())
+    except ImportError:  # pragma: no cover - torch is a dependency
+        has_cuda = False
+    if device == "cuda" and not has_cuda:
+        raise MetricInputError("device='cuda' requested but torch.cuda.is_available() is False")
+    return "cuda" if has_cuda else "cpu"
+
+
+def _groups_for(metrics: Iterable[str] | None) -> dict[str, tuple[str, ...]]:
+    if metrics is None:
+        return dict(_GROUPS)
+    wanted = list(metrics)
+    unknown = [m for m in wanted if m not in SCORE_KEYS]
+    if unknown:
+        raise MetricInputError(f"unknown metric(s) {unknown}; known: {list(SCORE_KEYS)}")
+    return {g: keys for g, keys in _GROUPS.items() if any(k in wanted for k in keys)}
+
+
+def score_arrays_timed(
+    predictions: np.ndarray,
+    listener: np.ndarray,
+    speaker: np.ndarray,
+    appropriate: np.ndarray,
+    device: str = "cpu",
+    metrics: Iterable[str] | None = None,
+    progress: ProgressFn | None = None,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Like :func:`score_arrays`, and also seconds per computation (keys of ``_GROUPS``:
+    "FRDist", "FRCorr+PCC", "FRDiv+FRVar", "FRDvs", "Synchrony")."""
+    from react_bench.metrics import ccc, diversity, frdist, tlcc
+
+    dev = resolve_device(device)
+    groups = _groups_for(metrics)
+    pred, lst, spk, mb = validate_inputs(predictions, listener, speaker, appropriate)
+    pred = np.ascontiguousarray(pred)
+    lst = np.ascontiguousarray(lst)
+    spk = np.ascontiguousarray(spk)
+    indptr, indices = neighbour_lists(mb)
+    n = pred.shape[1]
+    scores: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+
+    def report(name: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(name, done, total)
+
+    for group in groups:
+        report(group, 0, 1)
+        t0 = time.perf_counter()
+        if group == "FRDist":
+            if dev == "cuda":
+                from react_bench.metrics import dtw_gpu
+                best = dtw_gpu.frdist_best_gpu(pred, lst, indptr, indices,
+                                              progress=lambda d, t: report(group, d, t))
+            else:
+                best, _ = frdist.frdist_best(pred, lst, indptr, indices,
+                                             progress=lambda d, t: report(group, d, t))
+            scores["FRDist"] = frdist.frdist_from_best(best)
+            scores["FRDist_per_sample"] = scores["FRDist"] / n
+        elif group == "FRCorr+PCC":
+            best_ccc, best_pcc = ccc.ccc_pcc_best(pred, lst, indptr, indices)
+            scores["FRCorr"] = ccc.frcorr_from_best(best_ccc)
+            scores["PCC"] = ccc.pcc_from_best(best_pcc)
+            scores["FRCorr_per_sample"] = scores["FRCorr"] / n
+        elif group == "FRDiv+FRVar":
+            scores["FRDiv"], scores["FRVar"] = diversity.frdiv_frvar(pred)
+        elif group == "FRDvs":
+            scores["FRDvs"] = diversity.frdvs(pred)
+        elif group == "Synchrony":
+            scores["Synchrony"], scores["Synchrony_all_samples"] = tlcc.synchrony_scores(
+                tlcc.tlcc_offsets(pred, spk))
+        seconds[group] = time.perf_counter() - t0
+        report(group, 1, 1)
+
+    wanted = SCORE_KEYS if metrics is None else tuple(k for k in SCORE_KEYS if k in set(metrics))
+    return {k: float(scores[k]) for k in wanted}, seconds
+
+
+def score_arrays(
+    predictions: np.ndarray,
+    listener: np.ndarray,
+    speaker: np.ndarray,
+    appropriate: np.ndarray,
+    device: str = "cpu",
+    metrics: Iterable[str] | None = None,
+    progress: ProgressFn | None = None,
+) -> dict[str, float]:
+    """Score predictions (S, n, T, 25) against listener/speaker (S, T, 25) and the (S, S) 0/1
+    appropriateness matrix (row k: directions j whose real listener reaction suits speaker k).
+
+    Returns plain floats for SCORE_KEYS (or the subset named in ``metrics``). FRDist and FRCorr
+    are the official sums over the n samples; *_per_sample divide by n. ``device`` is "cpu",
+    "cuda" or "auto"; ``progress(name, done, total)`` is called as computations advance.
+    Raises MetricInputError on bad shapes, non-finite values or an empty appropriate row.
+    """
+    return score_arrays_timed(predictions, listener, speaker, appropriate, device=device,
+                              metrics=metrics, progress=progress)[0]
