@@ -10,6 +10,7 @@ import torch
 
 from react_bench.fid import compute_frrea, feature_statistics, frechet_distance, select_frames
 from react_bench.fid.frechet import RunningStats, frechet_distance_stats
+from react_bench.fid.frrea import DEFAULT_CPU_MAX_FRAMES
 from react_bench.fid import weights as fid_weights
 from react_bench.render import render_faces
 
@@ -261,7 +262,7 @@ def test_real_weights_mapping_export_and_parity(tmp_path, monkeypatch):
     pred, listener = _toy(s=2, n=1, t=30)
     res = compute_frrea(pred, listener)
     assert res.skipped is None and np.isfinite(res.value) and res.value >= 0 and res.n_images == 2
-    assert res.weights_sha256 == fid_weights.file_sha256(dest) and res.max_frames == 2000  # CPU cap
+    assert res.weights_sha256 == fid_weights.file_sha256(dest) and res.max_frames == DEFAULT_CPU_MAX_FRAMES  # CPU cap
 
     try:
         from pytorch_fid.inception import InceptionV3
