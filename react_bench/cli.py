@@ -260,6 +260,7 @@ def run(method: str = typer.Argument(..., help="a registered method (react-bench
         no_fid: bool = typer.Option(False, "--no-fid", help="skip FRRea"),
         fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file"),
         no_leaderboard: bool = typer.Option(False, "--no-leaderboard", help="do not rewrite LEADERBOARD.md"),
+        resume: Optional[str] = typer.Option(None, help="continue training an earlier run (its run id)"),
         as_json: bool = JsonOpt) -> None:
     """Fit a method, predict 10 samples per direction, write a submission, score it, update the leaderboard."""
     from .leaderboard import write_leaderboard
@@ -273,7 +274,7 @@ def run(method: str = typer.Argument(..., help="a registered method (react-bench
         source = _guarded(_source, data, profile, progress, as_json=as_json)
         outcome = _guarded(run_method, method, source, split, seed=seed, device=resolve_device(device),
                            score=not no_score, fid=not no_fid, fid_weights=fid_weights,
-                           method_config=overrides, log=log, progress=progress,
+                           method_config=overrides, resume=resume, log=log, progress=progress,
                            submissions=paths.submissions, runs=paths.runs, store=paths.results,
                            as_json=as_json)
     if outcome.score is None:

@@ -203,14 +203,23 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
                device: str = "cpu", n_samples: int = N_SAMPLES, submissions: Path = DEFAULT_SUBMISSIONS,
                store: Path = DEFAULT_STORE, runs: Path = DEFAULT_RUNS, score: bool = True, fid: bool = True,
                fid_weights: Path | None = None, method_config: dict[str, Any] | None = None,
-               log: Callable[[str], None] = print, progress: Progress | None = None) -> RunOutcome:
-    """Prepare data, fit, predict, write a canonical submission, and (optionally) score it."""
+               resume: str | None = None, log: Callable[[str], None] = print,
+               progress: Progress | None = None) -> RunOutcome:
+    """Prepare data, fit, predict, write a canonical submission, and (optionally) score it.
+
+    `resume` names an earlier run id whose run folder (checkpoints) training continues from.
+    """
     from .methods import get_method
     from .submission import write_submission
 
-    method = get_method(method_name, **(method_config or {}))
+    method = _build_method(method_name, source, method_config or {}, resume is not None)
     name = getattr(method, "name", method_name)
-    run_id = make_run_id(name, source, split_name, seed)
+    if resume is not None:
+        run_id = safe_name(resume)
+        if not (Path(runs) / run_id).is_dir():
+            raise DataError(f"cannot resume: no run folder {Path(runs) / run_id}")
+    else:
+        run_id = make_run_id(name, source, split_name, seed)
     submission_dir = Path(submissions) / run_id
     run_dir = Path(runs) / run_id
     seconds: dict[str, float] = {}
@@ -236,7 +245,7 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     if predictions.shape != expected:
         raise RuntimeError(f"{name}.predict returned {predictions.shape}, expected {expected}")
     write_submission(submission_dir, predictions.astype(np.float32), target.speaker_paths, split_name,
-                     method=name, dataset_fingerprint=target.fingerprint,
+                     method=name, dataset_fingerprint=target.fingerprint, overwrite=resume is not None,
                      description=f"react-bench run {method_name} seed={seed} data={source.name} run={run_id}")
     config = getattr(method, "config", None)
     config_dict = config.to_dict() if hasattr(config, "to_dict") else (config or {})
@@ -259,6 +268,24 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
                                      "submission": str(submission_dir)})
         outcome.score = ScoreOutcome(result, write_result(result, store))
     return outcome
+
+
+def _build_method(method_name: str, source: DataSource, config: dict[str, Any], resume: bool):
+    """Instantiate a method; trained methods get the training profile matching the data profile
+    (smoke/small/paper; real data: paper) unless the config names one."""
+    import inspect
+
+    from .methods import METHODS, get_method, method_names
+
+    method_names()                      # registers the baselines
+    factory = METHODS.get(method_name)  # unknown names raise with did-you-mean
+    accepts = set(inspect.signature(factory).parameters)
+    config = dict(config)
+    if "profile" in accepts and "profile" not in config:
+        config["profile"] = source.profile or "paper"
+    if resume:
+        config["resume"] = True
+    return get_method(method_name, **config)
 
 
 def _peek_json(path: Path) -> dict[str, Any]:
