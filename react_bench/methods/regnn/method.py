@@ -1,0 +1,134 @@
+"""REGNNMethod: the harness-facing wrapper (react_bench.methods.base.Method)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from ...data.split import SplitData
+from ...errors import DataError, ReactBenchError
+from .config import REGNNConfig, make_config
+from .model import REGNNModel
+from .train import EpochCallback, generate, train_model
+
+WEIGHTS = "weights.pt"
+CONFIG = "config.json"
+
+
+@contextlib.contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Temporarily use ``n`` torch CPU threads (None: leave the setting alone)."""
+    if n is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    dev = torch.device(device)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ReactBenchError(f"device {device!r} requested but CUDA is not available")
+    return dev
+
+
+class REGNNMethod:
+    """REGNN (Xu et al. 2023). ``profile``: paper | small | smoke; ``variant``: default | video_only |
+    audio_only | no_graph | iresnet | no_mefl; ``overrides``: any REGNNConfig field."""
+
+    def __init__(self, profile: str = "small", variant: str = "default", **overrides: Any) -> None:
+        self.config: REGNNConfig = make_config(profile, variant, **overrides)
+        self.name = self.config.name
+        self.model: REGNNModel | None = None
+        self.device = torch.device("cpu")
+        self.history: list[dict[str, Any]] = []
+
+    # ------------------------------------------------------------------ training
+    def build(self, video_dim: int, audio_dim: int, seed: int) -> REGNNModel:
+        self.config.video_dim, self.config.audio_dim = int(video_dim), int(audio_dim)
+        self.config.validate()
+        torch.manual_seed(seed)
+        self.model = REGNNModel(self.config).to(self.device)
+        return self.model
+
+    def fit(self, train: SplitData, val: SplitData | None = None, *, seed: int = 1, device: str = "cpu",
+            run_dir: Path | str | None = None, resume: bool | None = None,
+            on_epoch_end: EpochCallback | None = None) -> None:
+        """Train on ``train`` (``val`` is not used: the official code has no validation loop).
+
+        ``run_dir`` receives config.json, checkpoint.pt (every epoch), losses.json,
+        training_curve.png and the final model (``run_dir/model``). ``resume`` (default
+        ``config.resume``) continues from run_dir/checkpoint.pt if it exists.
+        """
+        if run_dir is None:
+            raise ReactBenchError("REGNNMethod.fit needs a run_dir for its checkpoints")
+        run_dir = Path(run_dir)
+        self.device = resolve_device(device)
+        self.config.seed = int(seed)
+        with torch_threads(self.config.num_threads):
+            model = self.build(train.video.shape[-1], train.audio.shape[-1], seed)
+            if self.config.standardise_inputs:
+                model.perceptual.set_input_stats(*_feature_stats(train.video), *_feature_stats(train.audio))
+            self.history = train_model(model, self.config, train, seed=seed, device=self.device, run_dir=run_dir,
+                                       resume=self.config.resume if resume is None else resume,
+                                       on_epoch_end=on_epoch_end)
+        self.save(run_dir / "model")
+
+    # ------------------------------------------------------------------ inference
+    def predict(self, split: SplitData, *, n_samples: int = 10, seed: int = 0) -> np.ndarray:
+        if self.model is None:
+            raise ReactBenchError("REGNNMethod.predict called before fit() or load()")
+        with torch_threads(self.config.num_threads):
+            return generate(self.model, self.config, split, n_samples=n_samples, seed=seed, device=self.device)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: Path | str) -> None:
+        """A directory with ``weights.pt`` (plain state dict) and ``config.json``."""
+        if self.model is None:
+            raise ReactBenchError("nothing to save: REGNNMethod has no trained model")
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, path / WEIGHTS)
+        (path / CONFIG).write_text(self.config.to_json())
+
+    def load(self, path: Path | str, device: str | None = None) -> None:
+        path = Path(path)
+        if (path / "model" / WEIGHTS).exists() and not (path / WEIGHTS).exists():
+            path = path / "model"                       # a run directory
+        if not (path / WEIGHTS).exists() or not (path / CONFIG).exists():
+            raise DataError(f"{path} holds no REGNN model ({WEIGHTS} + {CONFIG})")
+        self.config = REGNNConfig.from_dict(json.loads((path / CONFIG).read_text()))
+        self.name = self.config.name
+        if device is not None:
+            self.device = resolve_device(device)
+        self.model = REGNNModel(self.config)
+        state = torch.load(path / WEIGHTS, map_location="cpu", weights_only=True)
+        self.model.load_state_dict(state)
+        self.model.to(self.device).eval()
+
+
+def _feature_stats(x: np.ndarray, chunk: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-feature mean and std over all directions and frames (std floored at 1e-3), in chunks so a
+    paper-size split never gets a float64 copy."""
+    total = np.zeros(x.shape[-1])
+    total_sq = np.zeros(x.shape[-1])
+    count = 0
+    for i in range(0, x.shape[0], chunk):
+        block = np.asarray(x[i:i + chunk], dtype=np.float64).reshape(-1, x.shape[-1])
+        total += block.sum(axis=0)
+        count += block.shape[0]
+    mean = total / max(count, 1)
+    for i in range(0, x.shape[0], chunk):
+        block = np.asarray(x[i:i + chunk], dtype=np.float64).reshape(-1, x.shape[-1])
+        total_sq += ((block - mean) ** 2).sum(axis=0)
+    std = np.maximum(np.sqrt(total_sq / max(count, 1)), 1e-3)
+    return torch.as_tensor(mean, dtype=torch.float32), torch.as_tensor(std, dtype=torch.float32)

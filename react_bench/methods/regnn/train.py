@@ -1,0 +1,306 @@
+"""AFRDL training and sampling-based inference for REGNN (regnn_official.md §3-4).
+
+All data stay resident on the device as tensors; one training item is (speaker direction, window);
+the appropriate reactions of a speaker are drawn from a padded neighbour table with torch random ops.
+Every epoch writes ``checkpoint.pt`` (model, optimizer, RNG states, tau, epoch, history) atomically
+into the run directory, so ``resume=True`` continues after a kill and ends bit-identical on CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from ...data.split import SplitData
+from ...errors import DataError, ReactBenchError
+from .config import REGNNConfig
+from .losses import mid_loss, min_mse_loss
+from .model import REGNNModel, sample_noise
+from .windows import gather_windows, overlap_average, to_windows
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT = "checkpoint.pt"
+EpochCallback = Callable[[int, dict[str, Any]], None]
+
+
+class ResumeError(ReactBenchError):
+    """A checkpoint in the run directory does not belong to this configuration."""
+
+
+# ----------------------------------------------------------------------------- data on the device
+@dataclass
+class NeighbourTable:
+    """Padded lists of the appropriate listener directions of every speaker direction."""
+
+    index: torch.Tensor      # (S, K_max) long, valid where column < degree
+    degree: torch.Tensor     # (S,) long
+
+    @classmethod
+    def from_matrix(cls, appropriate: np.ndarray | None, n: int, zero_neighbour: str,
+                    device: torch.device) -> "NeighbourTable":
+        if appropriate is None:
+            warnings.warn("split has no appropriateness matrix: every speaker uses its own listener only",
+                          stacklevel=3)
+            m = torch.eye(n, dtype=torch.bool)
+        else:
+            if appropriate.shape != (n, n):
+                raise DataError(f"appropriateness matrix has shape {appropriate.shape}, expected {(n, n)}")
+            m = torch.from_numpy(np.asarray(appropriate) != 0)
+        if zero_neighbour == "own_listener":
+            empty = ~m.any(dim=1)
+            m = m | torch.diag(empty)          # a speaker without neighbours uses its real listener
+        degree = m.sum(dim=1)
+        k_max = max(int(degree.max()), 1)
+        order = torch.argsort((~m).to(torch.int8), dim=1, stable=True)[:, :k_max]
+        return cls(order.to(device), degree.to(device))
+
+    def sample(self, speakers: torch.Tensor, m: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """A uniform random subset of at most ``m`` neighbours per speaker: (B, m') ids and validity."""
+        k_max = self.index.shape[1]
+        deg = self.degree[speakers]
+        keys = torch.rand(speakers.shape[0], k_max, generator=generator, device=speakers.device)
+        cols = torch.arange(k_max, device=speakers.device)
+        keys = keys.masked_fill(cols[None, :] >= deg[:, None], 2.0)   # invalid entries sort last
+        take = min(m, k_max)
+        chosen = keys.topk(take, dim=1, largest=False).indices
+        ids = torch.gather(self.index[speakers], 1, chosen)
+        valid = cols[None, :take] < deg.clamp(max=take)[:, None]
+        return ids, valid
+
+
+@dataclass
+class DeviceData:
+    video: torch.Tensor      # (S, F, Dv)
+    audio: torch.Tensor      # (S, F, Da)
+    listener: torch.Tensor   # (S, F, 25)
+    item_speaker: torch.Tensor  # (I,) direction of each training item
+    item_start: torch.Tensor    # (I,) window start frame
+    table: NeighbourTable
+
+    @classmethod
+    def from_split(cls, split: SplitData, cfg: REGNNConfig, device: torch.device) -> "DeviceData":
+        check_split(split, cfg, need_listener=True)
+        s = split.n_directions
+        table = NeighbourTable.from_matrix(split.appropriate, s, cfg.zero_neighbour, device)
+        speakers = torch.arange(s, device=device)
+        if cfg.objective == "afrdl" and cfg.zero_neighbour == "skip":
+            skipped = int((table.degree == 0).sum())
+            if skipped:
+                log.warning("REGNN: skipping %d speaker direction(s) without appropriate reactions", skipped)
+            speakers = speakers[table.degree > 0]
+        if speakers.numel() == 0:
+            raise DataError("no speaker direction has an appropriate reaction to train on")
+        starts = torch.arange(cfg.n_windows, device=device) * cfg.stride
+        item_speaker = speakers.repeat_interleave(cfg.n_windows)
+        item_start = starts.repeat(speakers.numel())
+        return cls(_tensor(split.video, device), _tensor(split.audio, device), _tensor(split.listener, device),
+                   item_speaker, item_start, table)
+
+
+def _tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A float32 copy on ``device`` (split arrays may be read-only memory maps)."""
+    return torch.tensor(np.asarray(a, dtype=np.float32), device=device)
+
+
+def check_split(split: SplitData, cfg: REGNNConfig, need_listener: bool) -> None:
+    s = split.n_directions
+    f = cfg.n_frames
+    problems = []
+    if split.video.shape[:2] != (s, f) or split.video.ndim != 3:
+        problems.append(f"video {split.video.shape}, expected ({s}, {f}, Dv)")
+    if split.audio.shape[:2] != (s, f) or split.audio.ndim != 3:
+        problems.append(f"audio {split.audio.shape}, expected ({s}, {f}, Da)")
+    if cfg.video_dim is not None and split.video.shape[-1] != cfg.video_dim:
+        problems.append(f"video width {split.video.shape[-1]} != trained width {cfg.video_dim}")
+    if cfg.audio_dim is not None and split.audio.shape[-1] != cfg.audio_dim:
+        problems.append(f"audio width {split.audio.shape[-1]} != trained width {cfg.audio_dim}")
+    if need_listener and split.listener.shape != (s, f, cfg.n_attrs):
+        problems.append(f"listener {split.listener.shape}, expected ({s}, {f}, {cfg.n_attrs})")
+    if problems:
+        raise DataError(f"split {split.name!r} does not fit REGNN: " + "; ".join(problems))
+
+
+# ----------------------------------------------------------------------------- one step
+def training_step(model: REGNNModel, data: DeviceData, items: torch.Tensor, cfg: REGNNConfig,
+                  tau: float | None, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Loss, L_min and L_mid of one batch of training items (indices into data.item_*)."""
+    spk = data.item_speaker[items]
+    start = data.item_start[items]
+    z_pred, edges = model.encode(gather_windows(data.video, spk, start, cfg.window),
+                                 gather_windows(data.audio, spk, start, cfg.window))
+    if cfg.objective == "mse_listener":      # no_graph ablation: MSE to the one real listener
+        target = gather_windows(data.listener, spk, start, cfg.window).transpose(1, 2)
+        loss = ((z_pred - target) ** 2).mean()
+        return loss, loss.detach(), torch.zeros((), device=loss.device)
+    ids, valid = data.table.sample(spk, cfg.max_reactions, generator)
+    owner, slot = valid.nonzero(as_tuple=True)
+    reactions = gather_windows(data.listener, ids[owner, slot], start[owner], cfg.window).transpose(1, 2)
+    latents = model.to_latent(reactions, edges[owner])
+    l_min = min_mse_loss(z_pred, latents, owner, slot, ids.shape[1], tau)
+    l_mid = mid_loss(latents, owner, z_pred.shape[0]) if cfg.mid_loss else torch.zeros((), device=l_min.device)
+    return l_min + l_mid, l_min.detach(), l_mid.detach()
+
+
+def lr_at(cfg: REGNNConfig, epoch: int) -> float:
+    return cfg.lr * cfg.lr_gamma ** sum(epoch >= m for m in cfg.lr_milestones)
+
+
+# ----------------------------------------------------------------------------- checkpoints
+def _save_atomic(obj: Any, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def _rng_state(generator: torch.Generator, device: torch.device) -> dict[str, Any]:
+    state = {"torch_cpu": torch.get_rng_state(), "generator": generator.get_state()}
+    if device.type == "cuda":
+        state["torch_cuda"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def _set_rng_state(state: dict[str, Any], generator: torch.Generator, device: torch.device) -> None:
+    torch.set_rng_state(state["torch_cpu"])
+    generator.set_state(state["generator"])
+    if device.type == "cuda" and "torch_cuda" in state:
+        torch.cuda.set_rng_state(state["torch_cuda"], device)
+
+
+def train_model(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, seed: int, device: torch.device,
+                run_dir: Path, resume: bool = False, on_epoch_end: EpochCallback | None = None) -> list[dict[str, Any]]:
+    """Train ``model`` in place; returns the per-epoch history (also written to ``losses.json``)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(cfg.to_json())
+    data = DeviceData.from_split(split, cfg, device)
+    generator = torch.Generator(device=device)
+    generator.manual_seed(seed)
+    torch.manual_seed(seed)                          # dropout
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    tau: float | None = None
+    history: list[dict[str, Any]] = []
+    start_epoch = 0
+    ckpt_path = run_dir / CHECKPOINT
+    if resume and ckpt_path.exists():
+        # On the CPU: RNG states must stay CPU byte tensors; load_state_dict moves the rest.
+        ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=True)
+        saved = json.loads(ckpt["config"])
+        if saved != cfg.architecture_dict():
+            diff = sorted(k for k in set(saved) | set(cfg.architecture_dict())
+                          if saved.get(k) != cfg.architecture_dict().get(k))
+            raise ResumeError(f"{ckpt_path} was written with a different REGNN config (differs in {diff})")
+        model.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        _set_rng_state(ckpt["rng"], generator, device)
+        tau, history, start_epoch = ckpt["tau"], list(ckpt["history"]), int(ckpt["epoch"]) + 1
+        log.info("REGNN: resumed from %s after epoch %d", ckpt_path, start_epoch - 1)
+
+    n_items = data.item_speaker.numel()
+    steps = min(cfg.steps_per_epoch, math.ceil(n_items / cfg.batch_size))
+    model.train()
+    for epoch in range(start_epoch, cfg.epochs):
+        t0 = time.perf_counter()
+        lr = lr_at(cfg, epoch)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        perm = torch.randperm(n_items, generator=generator, device=device)
+        sums = torch.zeros(3, device=device)
+        for i in range(steps):
+            items = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+            loss, l_min, l_mid = training_step(model, data, items, cfg, tau, generator)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            sums += torch.stack([loss.detach(), l_min, l_mid])
+        mean = (sums / steps).tolist()
+        if not all(math.isfinite(v) for v in mean):
+            raise ReactBenchError(f"REGNN training diverged in epoch {epoch} (mean losses {mean})")
+        record = {"epoch": epoch, "loss": mean[0], "l_min": mean[1], "l_mid": mean[2], "tau": tau, "lr": lr,
+                  "steps": steps, "seconds": time.perf_counter() - t0}
+        history.append(record)
+        tau = mean[1] / cfg.tau_divisor      # official: the epoch's average L_min / 3
+        _save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                      "rng": _rng_state(generator, device), "tau": tau, "epoch": epoch, "history": history,
+                      "config": json.dumps(cfg.architecture_dict())}, ckpt_path)
+        write_history(history, run_dir)
+        log.info("REGNN epoch %d: loss %.5f (L_min %.5f, L_mid %.5f) lr %.1e", epoch, *mean, lr)
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, record)
+    write_history(history, run_dir, plot=True)
+    model.eval()
+    return history
+
+
+def write_history(history: list[dict[str, Any]], run_dir: Path, plot: bool = False) -> None:
+    (run_dir / "losses.json").write_text(json.dumps(history, indent=1))
+    if plot and history:                     # the PNG only at the end (matplotlib costs ~0.5 s)
+        plot_history(history, run_dir / "training_curve.png")
+
+
+def plot_history(history: list[dict[str, Any]], path: Path) -> None:
+    """PNG training curve; the Agg canvas is used directly, so pyplot's global backend is untouched."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 3.5), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    epochs = [h["epoch"] for h in history]
+    for key, style in (("loss", "-"), ("l_min", "--"), ("l_mid", ":")):
+        ax.plot(epochs, [h[key] for h in history], style, label=key)
+    taus = [(h["epoch"], h["tau"]) for h in history if h["tau"] is not None]
+    if taus:
+        ax.plot(*zip(*taus), "k-.", lw=0.8, label="tau")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_yscale("log" if all(h["loss"] > 0 for h in history) else "linear")
+    ax.legend(fontsize=8)
+    ax.set_title("REGNN training")
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+# ----------------------------------------------------------------------------- inference
+def clip_seed(seed: int, clip: int) -> int:
+    """Noise seed of one clip: predictions of a clip do not depend on how clips are batched."""
+    return (int(seed) * 1_000_003 + int(clip)) % (2 ** 63)
+
+
+@torch.no_grad()
+def generate(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, n_samples: int, seed: int,
+             device: torch.device) -> np.ndarray:
+    """(S, n_samples, n_frames, 25) float32: sampled latents around Z, decoded by Mot^-1 per window,
+    overlap-averaged. The encoder and the edges run once per clip; the noise of clip k comes from
+    its own generator seeded by ``clip_seed(seed, k)``."""
+    check_split(split, cfg, need_listener=False)
+    model.eval()
+    s, w, t, n = split.n_directions, cfg.n_windows, cfg.window, n_samples
+    out = np.empty((s, n, cfg.n_frames, cfg.n_attrs), dtype=np.float32)
+    gen = torch.Generator()
+    for c0 in range(0, s, cfg.infer_batch_clips):
+        c1 = min(c0 + cfg.infer_batch_clips, s)
+        c = c1 - c0
+        video = to_windows(_tensor(split.video[c0:c1], device), t, cfg.stride).reshape(c * w, t, -1)
+        audio = to_windows(_tensor(split.audio[c0:c1], device), t, cfg.stride).reshape(c * w, t, -1)
+        z_pred, edges = model.encode(video, audio)                        # once per clip
+        noise = []
+        for k in range(c0, c1):
+            gen.manual_seed(clip_seed(seed, k))
+            noise.append(sample_noise((n, w, cfg.n_attrs, t), cfg.noise_mode, cfg.sigma, gen))
+        # Order (clip, window, sample): the n samples of a window are consecutive and share its edges.
+        noise = torch.stack(noise).to(device).transpose(1, 2)                  # (C, W, n, 25, T)
+        latents = z_pred.view(c, w, 1, cfg.n_attrs, t) + noise
+        graphs = model.from_latent(latents.reshape(-1, cfg.n_attrs, t), edges)
+        frames = graphs.view(c, w, n, cfg.n_attrs, t).permute(0, 2, 1, 4, 3)  # (C, n, W, T, 25)
+        out[c0:c1] = overlap_average(frames, cfg.n_frames, cfg.stride).cpu().numpy()
+    return out
