@@ -78,9 +78,19 @@ def frdist_best_gpu(
     batch_pairs: int = 8192,
     progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
-    """(S, n) min over appropriate reactions of the weighted DTW, computed on ``device``."""
-    s, n_samples = pred.shape[:2]
+    """(S, n) min over appropriate reactions of the weighted DTW, computed on ``device``.
+
+    On a CUDA device with triton installed this runs the dedicated kernel of dtw_triton (same
+    numbers, ~100x faster); otherwise the torch wavefront below."""
+    # --- Triton fast path (react_bench/metrics/dtw_triton.py) ---------------------------------
     dev = torch.device(device)
+    if dev.type == "cuda" and torch.cuda.is_available():
+        from react_bench.metrics import dtw_triton
+        if dtw_triton.triton_available():
+            return dtw_triton.frdist_best_triton(pred, lst, indptr, indices, progress=progress,
+                                                 device=device)
+    # --- torch wavefront fallback ----------------------------------------------------------------
+    s, n_samples = pred.shape[:2]
     pred_t = torch.from_numpy(np.ascontiguousarray(pred, dtype=np.float32)).to(dev)
     lst_t = torch.from_numpy(np.ascontiguousarray(lst, dtype=np.float32)).to(dev)
     counts = np.diff(indptr)
