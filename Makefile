@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # torch/torchvision are pinned here, not in pyproject: these builds lie on the machine's disk
 # (a CUDA build that also runs on CPU) and make pytorch-fid importable.
 TORCH_PINS ?= torch==2.14.1 torchvision==0.29.1
-METHOD ?= B_Mime
+METHOD ?= regnn
 ARGS ?=
 
 .PHONY: run test install clean-venv bench
