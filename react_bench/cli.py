@@ -218,11 +218,13 @@ def submission_check(directory: Path = typer.Argument(..., help="submission fold
     from .submission import validate_submission
 
     from .data.reader import dataset_fingerprint
+    from .pipeline import declared_sample_count
 
     source = _guarded(_source, data, profile, as_json=as_json)
     pairs = _guarded(read_split_pairs, split_csv_path(source.root, split), as_json=as_json)
     speakers, _ = _guarded(mirrored_directions, pairs, as_json=as_json)
     report = _guarded(validate_submission, directory, speakers, split,
+                      n_samples=declared_sample_count(directory),
                       dataset_fingerprint=dataset_fingerprint(source.root), as_json=as_json)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=1, default=str))

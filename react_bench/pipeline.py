@@ -117,9 +117,13 @@ def score_predictions(predictions: np.ndarray, split: SplitData, *, device: str 
         value, timing["FRRea"] = frrea.value, frrea.seconds
         if frrea.skipped:
             skipped["FRRea"] = frrea.skipped
-        fid_info = {"weights_path": str(frrea.weights_path) if frrea.weights_path else None,
-                    "weights_sha256": frrea.weights_sha256, "n_images": frrea.n_images,
-                    "frame_step": frrea.frame_step}
+        # the file name and where it was found, not the machine's absolute path
+        fid_info = {"weights_file": Path(frrea.weights_path).name if frrea.weights_path else None,
+                    "weights_source": getattr(frrea, "weights_source", None),
+                    "weights_sha256": frrea.weights_sha256,
+                    "weights_content_sha256": getattr(frrea, "weights_content_sha256", None),
+                    "n_images": frrea.n_images, "frame_step": frrea.frame_step,
+                    "max_frames": getattr(frrea, "max_frames", None)}
     else:
         skipped["FRRea"] = "disabled (--no-fid)"
     official = {k: scores[k] for k in ("FRDist", "FRCorr", "PCC", "FRVar", "FRDvs", "FRDiv", "Synchrony")}
@@ -177,12 +181,19 @@ def load_submission(submission_dir: Path, split: SplitData):
 
     n is taken from submission.json when present (default 10); raises SubmissionError if invalid.
     """
-    from .submission import METADATA_FILE, read_submission_with_report
+    from .submission import read_submission_with_report
 
-    meta = _peek_json(Path(submission_dir) / METADATA_FILE)
-    n_samples = meta.get("n_samples") if isinstance(meta.get("n_samples"), int) else N_SAMPLES
-    return read_submission_with_report(submission_dir, split.speaker_paths, split.name, n_samples=n_samples,
+    return read_submission_with_report(submission_dir, split.speaker_paths, split.name,
+                                       n_samples=declared_sample_count(submission_dir),
                                        dataset_fingerprint=split.fingerprint)
+
+
+def declared_sample_count(submission_dir: Path) -> int:
+    """n_samples from submission.json when it declares one, else the protocol's 10."""
+    from .submission import METADATA_FILE
+
+    value = _peek_json(Path(submission_dir) / METADATA_FILE).get("n_samples")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else N_SAMPLES
 
 
 @dataclass

@@ -88,3 +88,23 @@ def test_make_run_end_to_end_on_smoke(workdir):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "FRCorr ↑" in done.stdout
     assert list((workdir / "leaderboard" / "results").rglob("test.json"))
+
+
+def test_committed_example_checks_scores_and_renders(workdir):
+    example = REPO / "submissions" / "example"
+    assert invoke("submission", "check", str(example), "--profile", "smoke").exit_code == 0
+    scored = invoke("score", str(example), "--profile", "smoke", "--no-fid", "--json", "--device", "cpu")
+    assert scored.exit_code == 0, scored.output
+    result = json.loads(scored.output)
+    assert result["method"] == "B_Random" and result["n_samples"] == 2
+    assert result["scores"]["FRDiv"] == pytest.approx(1 / 6, abs=0.01)
+    gif = workdir / "reaction.gif"
+    rendered = invoke("render", str(example), "--profile", "smoke", "--clip", "0", "--out", str(gif),
+                      "--frame-step", "25")
+    assert rendered.exit_code == 0, rendered.output
+    from PIL import Image
+
+    with Image.open(gif) as image:
+        assert image.n_frames == 30 and image.width > image.height    # speaker + 2 reactions side by side
+    bad = invoke("render", str(example), "--profile", "smoke", "--clip", "Synth/S999/P1/1", "--out", str(gif))
+    assert bad.exit_code == 1 and "unknown clip" in bad.output
