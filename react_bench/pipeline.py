@@ -243,6 +243,8 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     seconds["load"] = time.perf_counter() - tick
     log(f"data: {source.name} at {source.root} (train S={train.n_directions}, {split_name} S={target.n_directions})")
 
+    if resume is not None:
+        log(f"resume: continuing run {run_id} from {run_dir}")
     tick = time.perf_counter()
     run_dir.mkdir(parents=True, exist_ok=True)
     method.fit(train, val, seed=seed, device=device, run_dir=run_dir)

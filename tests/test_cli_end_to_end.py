@@ -108,3 +108,20 @@ def test_committed_example_checks_scores_and_renders(workdir):
         assert image.n_frames == 30 and image.width > image.height    # speaker + 2 reactions side by side
     bad = invoke("render", str(example), "--profile", "smoke", "--clip", "Synth/S999/P1/1", "--out", str(gif))
     assert bad.exit_code == 1 and "unknown clip" in bad.output
+
+
+def test_regnn_runs_and_resumes_through_the_cli(workdir):
+    first = invoke("run", "regnn", "--profile", "smoke", "--no-fid", "--device", "cpu", "--json")
+    assert first.exit_code == 0, first.output
+    record = json.loads(first.output[first.output.index("{"):])
+    assert record["method_config"]["profile"] == "smoke"        # training profile follows the data
+    run_dir = workdir / "runs" / record["run_id"]
+    for name in ("config.json", "losses.json", "training_curve.png", "checkpoint.pt", "run.json"):
+        assert (run_dir / name).is_file(), name
+    again = invoke("run", "regnn", "--profile", "smoke", "--no-fid", "--device", "cpu", "--json",
+                   "--resume", record["run_id"])
+    assert again.exit_code == 0, again.output
+    resumed = json.loads(again.output[again.output.index("{"):])
+    assert resumed["scores"]["FRDist"] == record["scores"]["FRDist"]   # same seed, finished run: same result
+    missing = invoke("run", "regnn", "--profile", "smoke", "--no-fid", "--resume", "no-such-run")
+    assert missing.exit_code == 1 and "cannot resume" in missing.output
