@@ -117,3 +117,23 @@ def test_early_abandon_min_equals_brute_force():
                                    ids, tabs, npat)
     assert got == 0.0 and n_full == 1
     assert brute[4].min() == 0.0
+
+
+def test_cost_rows_table_and_direct_paths_match_tslearn():
+    """Continuous (non-binary) AU rows that repeat use the pattern table, fresh ones the direct
+    15-column sum; both must equal tslearn's per-cell sum (its leading 0.0 + is dropped)."""
+    rng = np.random.default_rng(7)
+    pool = rng.normal(0, 2, (5, 15)).astype(np.float32)          # few distinct AU rows
+    y = rng.normal(0, 1, (2, 64, 25)).astype(np.float32)
+    y[0, :, :15] = pool[rng.integers(0, 5, 64)]
+    y[1, :, :15] = -0.0                                             # signed zeros, all equal
+    x = rng.normal(0, 1, (3, 50, 25)).astype(np.float32)
+    x[2, :, :15] = 0.0
+    ids, tabs, npat = D.au_pattern_tables(y)
+    assert (npat > 0).all()
+    got = D.weighted_dtw_cross(x, y)
+    want = np.array([[ref_weighted(a, b) for b in y] for a in x])
+    np.testing.assert_array_equal(got, want)
+    for a in x:
+        for b in y:
+            assert D.weighted_dtw(a, b) == ref_weighted(a, b)

@@ -83,39 +83,115 @@ def _group_bounds(g: int) -> tuple[int, int]:
 
 
 @njit(inline="always")
+def _sq_au(xa, xb, xc, xd, xe, xf, xg, xh, xi, xj, xk, xl, xm, xn, xo, y: np.ndarray, k: int) -> float:
+    """Squared distance over the 15 AU columns of an x frame (given as scalars) and column k of
+    y (15+, K), summed in column order. The first term is e*e itself: tslearn's 0.0 + e*e is
+    the same number (e*e is +0.0 or positive), so one addition is saved per cell."""
+    e = xa - y[0, k]
+    c = e * e
+    e = xb - y[1, k]
+    c += e * e
+    e = xc - y[2, k]
+    c += e * e
+    e = xd - y[3, k]
+    c += e * e
+    e = xe - y[4, k]
+    c += e * e
+    e = xf - y[5, k]
+    c += e * e
+    e = xg - y[6, k]
+    c += e * e
+    e = xh - y[7, k]
+    c += e * e
+    e = xi - y[8, k]
+    c += e * e
+    e = xj - y[9, k]
+    c += e * e
+    e = xk - y[10, k]
+    c += e * e
+    e = xl - y[11, k]
+    c += e * e
+    e = xm - y[12, k]
+    c += e * e
+    e = xn - y[13, k]
+    c += e * e
+    e = xo - y[14, k]
+    c += e * e
+    return c
+
+
+@njit(inline="always")
 def _cost_rows(x: np.ndarray, i: int, yT: np.ndarray, cost: np.ndarray, au_ids: np.ndarray,
                au_tabT: np.ndarray, n_pat: int, tab: np.ndarray) -> None:
     """cost[g, j] = squared distance of frame x[i] and frame j of y over group g's columns.
 
-    The loop over j is innermost so it vectorises; per cell the sum over columns runs in
-    column order from 0.0, exactly like tslearn's ``_local_squared_dist``.
+    The loop over j is innermost so it vectorises, and each group's columns are unrolled inside
+    it, so a cell's partial sum stays in a register (no load/store of cost per column). Per cell
+    the sum over columns runs in column order, exactly like tslearn's ``_local_squared_dist``
+    (its leading 0.0 + is dropped: adding +0.0 to a square changes nothing).
 
     With ``n_pat > 0`` the AU block of y is given as its ``n_pat`` distinct rows (au_tabT, one
     per column) and the pattern id of every frame (au_ids): the AU cost is computed once per
     distinct row and gathered, the same arithmetic on the same operands (binary AUs repeat a lot).
     """
     m = yT.shape[1]
-    g0 = 0
+    xa = x[i, 0]
+    xb = x[i, 1]
+    xc = x[i, 2]
+    xd = x[i, 3]
+    xe = x[i, 4]
+    xf = x[i, 5]
+    xg = x[i, 6]
+    xh = x[i, 7]
+    xi = x[i, 8]
+    xj = x[i, 9]
+    xk = x[i, 10]
+    xl = x[i, 11]
+    xm = x[i, 12]
+    xn = x[i, 13]
+    xo = x[i, 14]
     if n_pat > 0:
-        g0 = 1
         for p in range(n_pat):
-            tab[p] = 0.0
-        for d in range(15):
-            xv = x[i, d]
-            for p in range(n_pat):
-                diff = xv - au_tabT[d, p]
-                tab[p] += diff * diff
+            tab[p] = _sq_au(xa, xb, xc, xd, xe, xf, xg, xh, xi, xj, xk, xl, xm, xn, xo, au_tabT, p)
         for j in range(m):
             cost[0, j] = tab[au_ids[j]]
-    for g in range(g0, 3):
-        lo, hi = _group_bounds(g)
+    else:
         for j in range(m):
-            cost[g, j] = 0.0
-        for d in range(lo, hi):
-            xv = x[i, d]
-            for j in range(m):
-                diff = xv - yT[d, j]
-                cost[g, j] += diff * diff
+            cost[0, j] = _sq_au(xa, xb, xc, xd, xe, xf, xg, xh, xi, xj, xk, xl, xm, xn, xo, yT, j)
+    v0 = x[i, 15]
+    v1 = x[i, 16]
+    for j in range(m):
+        e = v0 - yT[15, j]
+        c = e * e
+        e = v1 - yT[16, j]
+        c += e * e
+        cost[1, j] = c
+    z0 = x[i, 17]
+    z1 = x[i, 18]
+    z2 = x[i, 19]
+    z3 = x[i, 20]
+    z4 = x[i, 21]
+    z5 = x[i, 22]
+    z6 = x[i, 23]
+    z7 = x[i, 24]
+    for j in range(m):
+        e = z0 - yT[17, j]
+        c = e * e
+        e = z1 - yT[18, j]
+        c += e * e
+        e = z2 - yT[19, j]
+        c += e * e
+        e = z3 - yT[20, j]
+        c += e * e
+        e = z4 - yT[21, j]
+        c += e * e
+        e = z5 - yT[22, j]
+        c += e * e
+        e = z6 - yT[23, j]
+        c += e * e
+        e = z7 - yT[24, j]
+        c += e * e
+        cost[2, j] = c
 
 
 @njit(inline="always")

@@ -27,6 +27,10 @@ from numba import njit, prange
 
 from react_bench.metrics.dtw import _W0, _W1, _W2, _weighted_pair_bounded, au_pattern_tables
 
+# numba's on-disk cache of the kernels below is keyed on this file only, yet they inline
+# dtw._weighted_pair_bounded: when that kernel changes, change this file too (or clear
+# __pycache__), else a stale compiled copy of the old kernel is loaded.
+
 #: Relative margin on abandon thresholds; float64 rounding of a 750x750 DTW is ~1e-13.
 ABANDON_MARGIN = 1e-9
 
