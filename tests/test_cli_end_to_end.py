@@ -125,3 +125,19 @@ def test_regnn_runs_and_resumes_through_the_cli(workdir):
     assert resumed["scores"]["FRDist"] == record["scores"]["FRDist"]   # same seed, finished run: same result
     missing = invoke("run", "regnn", "--profile", "smoke", "--no-fid", "--resume", "no-such-run")
     assert missing.exit_code == 1 and "cannot resume" in missing.output
+
+
+def test_appropriateness_commands(workdir):
+    report = invoke("appropriateness", "report", "--profile", "smoke", "--split", "test", "--json")
+    assert report.exit_code == 0, report.output
+    payload = json.loads(report.output)
+    assert payload["ok"] and payload["n"] == 8
+    out = workdir / "built.npy"
+    built = invoke("appropriateness", "build", "--profile", "smoke", "--split", "test", "--out", str(out))
+    assert built.exit_code == 0, built.output
+    assert out.is_file() and "precision" in built.output
+    import numpy as np
+
+    np.save(workdir / "bad.npy", np.full((3, 3), 2, np.uint8))
+    bad = invoke("appropriateness", "report", str(workdir / "bad.npy"), "--json")
+    assert bad.exit_code == 2 and not json.loads(bad.output)["ok"]
