@@ -56,3 +56,15 @@ def isolated_cache(tmp_path, monkeypatch) -> Path:
     cache = tmp_path / "cache"
     monkeypatch.setenv("REACT_BENCH_CACHE", str(cache))
     return cache
+
+
+def single_torch_thread():
+    """Run a module's torch work on one thread (steadier on 2 shared cores). Modules opt in with
+    ``_few_threads = pytest.fixture(autouse=True, scope="module")(single_torch_thread)`` so it is
+    active before their module-scoped training fixtures."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

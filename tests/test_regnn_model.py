@@ -15,14 +15,10 @@ from react_bench.methods.regnn.model import REGNNModel, sample_noise
 from react_bench.methods.regnn.motor import ActNorm, REGNNLayer
 from react_bench.methods.regnn.train import NeighbourTable
 from react_bench.methods.regnn.windows import overlap_average, to_windows, window_starts
+from conftest import single_torch_thread
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _few_threads():  # module scope: it must be active before the module-scoped training fixtures
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+_few_threads = pytest.fixture(autouse=True, scope="module")(single_torch_thread)
 
 
 # ----------------------------------------------------------------------------- config

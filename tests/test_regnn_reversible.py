@@ -15,14 +15,10 @@ from react_bench.methods.regnn import InverseError, InverseWarning, REGNNMethod
 from react_bench.methods.regnn.config import make_config
 from react_bench.methods.regnn.model import REGNNModel
 from react_bench.methods.regnn.motor import branch_lipschitz
+from conftest import single_torch_thread
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _few_threads():  # module scope: it must be active before the module-scoped training fixtures
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+_few_threads = pytest.fixture(autouse=True, scope="module")(single_torch_thread)
 
 
 def _split(n: int, seed: int, dv: int = 12, da: int = 7) -> SplitData:

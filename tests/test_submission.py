@@ -230,7 +230,7 @@ def test_object_npy_rejected_without_unpickling(tmp_path):
     d, _ = _write(tmp_path)
     arr = np.empty((N, 750, 25), dtype=object)
     arr[0, 0, 0] = Evil()
-    np.save(d / SPLIT / f"{PATHS[1]}.npy", arr, allow_pickle=True)
+    np.save(d / SPLIT / f"{PATHS[1]}.npy", arr)  # np.save pickles object arrays by default
     _fails(d, "pickled", f"{PATHS[1]}.npy (dtype object)")
     with pytest.raises(SubmissionError):
         read_submission(d, PATHS, SPLIT, n_samples=N)
