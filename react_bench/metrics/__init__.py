@@ -106,7 +106,11 @@ def score_arrays_timed(
             scores["FRDist"] = frdist.frdist_from_best(best)
             scores["FRDist_per_sample"] = scores["FRDist"] / n
         elif group == "FRCorr+PCC":
-            best_ccc, best_pcc = ccc.ccc_pcc_best(pred, lst, indptr, indices)
+            if dev == "cuda":
+                from react_bench.metrics.ccc_torch import ccc_pcc_best_torch
+                best_ccc, best_pcc = ccc_pcc_best_torch(pred, lst, indptr, indices, device="cuda")
+            else:
+                best_ccc, best_pcc = ccc.ccc_pcc_best(pred, lst, indptr, indices)
             scores["FRCorr"] = ccc.frcorr_from_best(best_ccc)
             scores["PCC"] = ccc.pcc_from_best(best_pcc)
             scores["FRCorr_per_sample"] = scores["FRCorr"] / n
