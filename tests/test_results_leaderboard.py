@@ -43,7 +43,10 @@ def test_leaderboard_ranks_latest_run_with_arrows_and_both_conventions(tmp_path)
     assert order == ["GT", "B_Mime", "B_Random"]               # the newer B_Mime run counts
     assert "| 20 " in text and "| 0.1 " in text                 # 200/10 and 1.0/10 per sample
     out = write_leaderboard(store, tmp_path / "LEADERBOARD.md")
-    assert out.read_text() == text
+    written = out.read_text()
+    assert written == render_leaderboard(load_results(store), plots=True)
+    pictures = list(tmp_path.glob("plot_*.png"))
+    assert len(pictures) == 1 and pictures[0].name in written and pictures[0].stat().st_size > 1000
 
 
 def test_rank_puts_missing_metrics_last():
