@@ -220,7 +220,6 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
 
     `resume` names an earlier run id whose run folder (checkpoints) training continues from.
     """
-    from .methods import get_method
     from .submission import write_submission
 
     method = _build_method(method_name, source, method_config or {}, resume is not None)

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 
 SCHEMA_VERSION = 1
 DEFAULT_STORE = Path("leaderboard") / "results"

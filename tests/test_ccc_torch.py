@@ -10,7 +10,6 @@ from react_bench.metrics import ccc
 from react_bench.metrics.ccc_torch import ccc_pcc_best_torch
 from react_bench.metrics.validate import neighbour_lists
 
-from conftest import SHARED_REFERENCE
 
 
 def _case(seed=0, s=10, n=3):

@@ -4,7 +4,6 @@ checks that the Lipschitz helper does flag a layer whose bound no longer holds."
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest

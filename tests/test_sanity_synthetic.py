@@ -1,6 +1,5 @@
 """Issue 4 §5: sanity of the naive rows on the synthetic small profile, through the real pipeline."""
 
-import numpy as np
 import pytest
 
 from react_bench.data.default import default_dataset_root
