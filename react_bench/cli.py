@@ -36,8 +36,10 @@ def _fail(error: Exception, as_json: bool = False) -> None:
             payload["problems"] = error.problems
         typer.echo(json.dumps(payload, indent=1))
     else:
-        typer.secho(f"error: {error}", fg="red", err=True)
-        for problem in getattr(error, "problems", []) or []:
+        problems = getattr(error, "problems", []) or []
+        headline = str(error).splitlines()[0] if problems else str(error)  # problems are listed below
+        typer.secho(f"error: {headline}", fg="red", err=True)
+        for problem in problems:
             typer.echo(f"  - {problem}", err=True)
     raise typer.Exit(code)
 

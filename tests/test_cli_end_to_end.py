@@ -140,3 +140,14 @@ def test_appropriateness_commands(workdir):
     np.save(workdir / "bad.npy", np.full((3, 3), 2, np.uint8))
     bad = invoke("appropriateness", "report", str(workdir / "bad.npy"), "--json")
     assert bad.exit_code == 2 and not json.loads(bad.output)["ok"]
+
+
+def test_bad_inputs_give_clean_errors(workdir):
+    unknown_key = invoke("run", "B_Mime", "--profile", "smoke", "--no-fid", "--config", '{"foo": 1}')
+    assert unknown_key.exit_code == 1 and "does not take config key(s) ['foo']" in unknown_key.output
+    bad_value = invoke("run", "regnn", "--profile", "smoke", "--no-fid", "--config", '{"layers": "x"}')
+    assert bad_value.exit_code == 1 and "cannot build method 'regnn'" in bad_value.output
+    missing = invoke("score", str(workdir / "nowhere"), "--profile", "smoke", "--no-fid")
+    assert missing.exit_code == 2 and missing.output.count("not found") == 1   # listed once
+    assert invoke("run", "B_Mime", "--profile", "nosuch").exit_code == 1
+    assert invoke("score", str(workdir), "--data", str(workdir / "no-data")).exit_code == 1

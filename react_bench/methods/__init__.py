@@ -18,9 +18,22 @@ def _ensure_baselines() -> None:
 
 def get_method(name: str, **config) -> Method:
     """Instantiate a registered method by (case-insensitive) name."""
+    import inspect
+
+    from ..errors import ReactBenchError
+
     _ensure_baselines()
     factory = METHODS.get(name)
-    return factory(**config)
+    params = inspect.signature(factory).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    unknown = sorted(set(config) - set(params)) if not takes_any else []
+    if unknown:
+        known = ", ".join(sorted(set(params) - {"self"})) or "none"
+        raise ReactBenchError(f"method {name!r} does not take config key(s) {unknown}; it takes: {known}")
+    try:
+        return factory(**config)
+    except (TypeError, ValueError) as error:  # e.g. a REGNN config field with a bad value
+        raise ReactBenchError(f"cannot build method {name!r} with config {config}: {error}") from None
 
 
 def method_names() -> list[str]:
