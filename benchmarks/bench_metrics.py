@@ -26,6 +26,7 @@ from react_bench.metrics import score_arrays_timed  # noqa: E402
 from react_bench.metrics import ccc as ccc_mod  # noqa: E402
 from react_bench.metrics import frdist as frdist_mod  # noqa: E402
 from react_bench.metrics import tlcc as tlcc_mod  # noqa: E402
+from react_bench.metrics import reference as ref  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # synthetic inputs
@@ -88,74 +89,13 @@ def make_inputs(s: int = 1612, n: int = 10, t_len: int = 750, neighbours: float 
 # --------------------------------------------------------------------------------------------
 
 
-def ref_frd_direction(pred_k, lst, nbrs) -> float:
-    from tslearn.metrics import dtw
-    acc = 0
-    for x in pred_k:
-        vals = []
-        for j in nbrs:
-            res = 0
-            for st, ed, w in ((0, 15, 1 / 15.0), (15, 17, 1.0), (17, 25, 1 / 8.0)):
-                res += w * dtw(x.astype(np.float32)[:, st:ed], lst[j].astype(np.float32)[:, st:ed])
-            vals.append(res)
-        acc += min(vals)
-    return acc
-
-
-def _corr_official(a, b):
-    c = np.cov(a, b)
-    d = np.diag(c)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c = c / np.sqrt(d)[:, None] / np.sqrt(d)[None, :]
-    return np.clip(np.nan_to_num(c), -1, 1)[0, 1]
-
-
-def _ccc_official(gt, pred):
-    out = []
-    for d in range(gt.shape[1]):
-        r = _corr_official(gt[:, d], pred[:, d])
-        num = 2 * r * np.std(gt[:, d]) * np.std(pred[:, d])
-        den = np.var(gt[:, d]) + np.var(pred[:, d]) + (np.mean(gt[:, d]) - np.mean(pred[:, d])) ** 2 + 1e-8
-        out.append(num / den)
-    return np.mean(out)
-
-
-def ref_frc_direction(pred_k, lst, nbrs) -> float:
-    acc = 0
-    for x in pred_k:
-        acc += max(_ccc_official(lst[j], x) for j in nbrs)
-    return acc
-
-
-def ref_tlcc_pair(x, y) -> int:
-    import torch
-    t = x.shape[0]
-    rhos = []
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for lag in range(-49, 50):
-            a, b = (x[lag:], y[:t - lag]) if lag >= 0 else (x[:t + lag], y[-lag:])
-            rhos.append(np.mean([np.corrcoef(a[:, d], b[:, d])[0, 1] for d in range(x.shape[1])]))
-    return abs(49 - int(torch.argmax(torch.Tensor(rhos))))
-
-
 def ref_diversity(pred) -> dict[str, float]:
-    import torch
-    p = torch.from_numpy(pred)
-    s, n = pred.shape[:2]
-    flat = p.reshape(s, n, -1)
+    """The official diversity metrics (reference module) with their timings."""
     out = {}
-    t0 = time.perf_counter()
-    out["FRDiv"] = float(np.mean([(torch.cdist(flat[k], flat[k]) ** 2).sum().item() / (n * (n - 1) * flat.shape[-1])
-                                  for k in range(s)]))
-    out["t_FRDiv"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    out["FRVar"] = float(torch.var(p, dim=2).mean())
-    out["t_FRVar"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    fr = flat.transpose(0, 1)
-    out["FRDvs"] = float(np.mean([(torch.cdist(fr[i], fr[i]) ** 2).sum().item() / (s * (s - 1) * fr.shape[-1])
-                                  for i in range(n)]))
-    out["t_FRDvs"] = time.perf_counter() - t0
+    for name, func in (("FRDiv", ref.s_mse), ("FRVar", ref.fr_var), ("FRDvs", ref.fr_dvs)):
+        t0 = time.perf_counter()
+        out[name] = func(pred)
+        out[f"t_{name}"] = time.perf_counter() - t0
     return out
 
 
@@ -206,17 +146,17 @@ def main() -> None:
     scale = args.S / len(sub)
 
     # warm the reference too (tslearn compiles its numba DTW on first use)
-    ref_frd_direction(tiny["predictions"][0, :1], tiny["listener"], [0])
-    ref_tlcc_pair(tiny["predictions"][0, 0], tiny["speaker"][0])
+    ref.frd_direction(tiny["predictions"][0, :1], tiny["listener"], [0])
+    ref.tlcc_offset(tiny["predictions"][0, 0], tiny["speaker"][0])
     ref_t = {}
     t0 = time.perf_counter()
-    frd_ref = np.array([ref_frd_direction(pred[k], lst, nb) for k, nb in zip(sub, nbrs)])
+    frd_ref = np.array([ref.frd_direction(pred[k], lst, nb) for k, nb in zip(sub, nbrs)])
     ref_t["FRDist"] = (time.perf_counter() - t0) * scale
     t0 = time.perf_counter()
-    frc_ref = np.array([ref_frc_direction(pred[k], lst, nb) for k, nb in zip(sub, nbrs)])
+    frc_ref = np.array([ref.frc_direction(pred[k], lst, nb) for k, nb in zip(sub, nbrs)])
     ref_t["FRCorr"] = (time.perf_counter() - t0) * scale
     t0 = time.perf_counter()
-    tl0_ref = np.array([ref_tlcc_pair(pred[k, 0], spk[k]) for k in sub])
+    tl0_ref = np.array([ref.tlcc_offset(pred[k, 0], spk[k]) for k in sub])
     ref_t["Synchrony"] = (time.perf_counter() - t0) * scale
     div = ref_diversity(pred)
 

@@ -11,6 +11,7 @@ from react_bench.errors import MetricInputError
 from react_bench.metrics import METRICS, SCORE_KEYS, score_arrays, score_arrays_timed
 from react_bench.metrics.dtw import weighted_dtw
 from react_bench.metrics.dtw_gpu import frdist_best_gpu
+from react_bench.metrics import reference as ref
 from react_bench.metrics.frdist import frdist_best
 from react_bench.metrics.validate import neighbour_lists
 
@@ -19,79 +20,19 @@ from react_bench.metrics.validate import neighbour_lists
 # --------------------------------------------------------------------------------------------
 
 
-def ref_corr_official(a, b):
-    """FRC's local np.corrcoef copy: cov, nan_to_num, clip."""
-    c = np.cov(a, b)
-    d = np.diag(c)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c = c / np.sqrt(d)[:, None] / np.sqrt(d)[None, :]
-    return float(np.clip(np.nan_to_num(c), -1, 1)[0, 1])
-
-
-def ref_ccc(gt, pred):
-    gt = gt.astype(np.float32)
-    pred = pred.astype(np.float32)
-    out = []
-    for d in range(gt.shape[1]):
-        r = ref_corr_official(gt[:, d], pred[:, d])
-        num = 2 * r * np.std(gt[:, d]) * np.std(pred[:, d])
-        den = np.var(gt[:, d]) + np.var(pred[:, d]) + (np.mean(gt[:, d]) - np.mean(pred[:, d])) ** 2 + 1e-8
-        out.append(num / den)
-    return float(np.mean(out))
-
-
-def ref_pcc_pair(gt, pred):
-    rs = [ref_corr_official(gt[:, d], pred[:, d]) for d in range(gt.shape[1])
-          if np.ptp(gt[:, d]) > 0 and np.ptp(pred[:, d]) > 0]
-    return float(np.mean(rs)) if rs else 0.0
-
-
 def ref_scores(pred, lst, spk, m):
     s, n = pred.shape[:2]
     frc, frd, pcc = [], [], []
     for k in range(s):
         nb = np.argwhere(m[k] == 1).reshape(-1)
-        acc_c = 0
-        acc_d = 0
-        for i in range(n):
-            acc_c += max(ref_ccc(lst[j], pred[k, i]) for j in nb)
-            acc_d += min(weighted_dtw(pred[k, i], lst[j]) for j in nb)
-            pcc.append(max(ref_pcc_pair(lst[j], pred[k, i]) for j in nb))
-        frc.append(acc_c)
-        frd.append(acc_d)
-    p = torch.from_numpy(pred.astype(np.float32))
-    flat = p.reshape(s, n, -1)
-    if n == 1:
-        smse = 0.0
-    else:
-        smse = float(np.mean([(torch.cdist(flat[k], flat[k]) ** 2).sum().item() / (n * (n - 1) * flat.shape[-1])
-                              for k in range(s)]))
-    frvar = float(torch.var(p, dim=2).mean())
-    fr = flat.transpose(0, 1)                             # (n, S, T*D)
-    frdvs = float(np.mean([(torch.cdist(fr[i], fr[i]) ** 2).sum().item() / (s * (s - 1) * fr.shape[-1])
-                           for i in range(n)]))
-    offsets = np.array([[ref_tlcc(pred[k, i], spk[k]) for i in range(n)] for k in range(s)])
+        frc.append(ref.frc_direction(pred[k], lst, nb))
+        frd.append(ref.frd_direction(pred[k], lst, nb, distance=weighted_dtw))  # DTW itself: test_dtw.py
+        pcc += [max(ref.pcc_pair(lst[j], pred[k, i]) for j in nb) for i in range(n)]
+    offsets = np.array([[ref.tlcc_offset(pred[k, i], spk[k]) for i in range(n)] for k in range(s)])
     return {"FRCorr": float(np.mean(frc)), "FRDist": float(np.mean(frd)), "PCC": float(np.mean(pcc)),
-            "FRDiv": smse, "FRVar": frvar, "FRDvs": frdvs,
+            "FRDiv": ref.s_mse(pred), "FRVar": ref.fr_var(pred), "FRDvs": ref.fr_dvs(pred),
             "Synchrony": float(np.mean(offsets[:, 0])),
             "Synchrony_all_samples": float(torch.tensor(offsets, dtype=torch.float32).mean())}
-
-
-def ref_tlcc(x, y):
-    """metric/TLCC.py for one pair: np.corrcoef per column per lag, torch argmax."""
-    x = x.astype(np.float32)
-    y = y.astype(np.float32)
-    t = x.shape[0]
-    rhos = []
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for lag in range(-49, 50):
-            if lag >= 0:
-                a, b = x[lag:], y[:t - lag]
-            else:
-                a, b = x[:t + lag], y[-lag:]
-            rhos.append(np.mean([np.corrcoef(a[:, d], b[:, d])[0, 1] for d in range(x.shape[1])]))
-    idx = int(torch.argmax(torch.Tensor(rhos)))
-    return abs(49 - idx)
 
 
 # --------------------------------------------------------------------------------------------

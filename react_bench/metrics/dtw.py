@@ -77,6 +77,7 @@ def _dtw_pair(x: np.ndarray, yT: np.ndarray) -> float:
 
 @njit(inline="always")
 def _group_bounds(g: int) -> tuple[int, int]:
+    """Column range [lo, hi) of FRDist group g: 0 AUs, 1 valence/arousal, 2 expressions."""
     lo = 0 if g == 0 else (15 if g == 1 else 17)
     hi = 15 if g == 0 else (17 if g == 1 else 25)
     return lo, hi

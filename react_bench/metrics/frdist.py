@@ -25,7 +25,8 @@ from typing import Callable
 import numpy as np
 from numba import njit, prange
 
-from react_bench.metrics.dtw import _W0, _W1, _W2, _weighted_pair_bounded, au_pattern_tables
+from react_bench.metrics.dtw import (_W0, _W1, _W2, _group_bounds, _weighted_pair_bounded,
+                                     au_pattern_tables)
 
 # numba's on-disk cache of the kernels below is keyed on this file only, yet they inline
 # dtw._weighted_pair_bounded: when that kernel changes, change this file too (or clear
@@ -44,8 +45,7 @@ def _diagonal_bound(x: np.ndarray, yT: np.ndarray, work: np.ndarray) -> float:
     steps = max(n, m)
     res = 0.0
     for g in range(3):
-        lo = 0 if g == 0 else (15 if g == 1 else 17)
-        hi = 15 if g == 0 else (17 if g == 1 else 25)
+        lo, hi = _group_bounds(g)
         for s in range(steps):
             work[s] = 0.0
         for d in range(lo, hi):
@@ -92,8 +92,7 @@ def row_bounds(x: np.ndarray, vals: np.ndarray, counts: np.ndarray, out: np.ndar
     need the caller's safety margin. ``work``: scratch of length >= n."""
     n = x.shape[0]
     for g in range(3):
-        lo = 0 if g == 0 else (15 if g == 1 else 17)
-        hi = 15 if g == 0 else (17 if g == 1 else 25)
+        lo, hi = _group_bounds(g)
         for r in range(n):
             work[r] = 0.0
         for d in range(lo, hi):
