@@ -54,4 +54,5 @@ def test_cuda_matches_cpu():
     indptr, indices = neighbour_lists(app)
     want, _ = ccc.ccc_pcc_best(pred, lst, indptr, indices)
     got, _ = ccc_pcc_best_torch(pred, lst, indptr, indices, device="cuda")
-    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+    # float32 statistics summed in another order: ~1e-7 of the channel scale, absolute near 0
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)

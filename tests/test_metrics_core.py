@@ -182,6 +182,11 @@ def test_cuda_path_matches_cpu():
     pred, lst, spk, m = small_problem(seed=11, s=8, n=4, t=200)
     cpu = score_arrays(pred, lst, spk, m, device="cpu")
     gpu = score_arrays(pred, lst, spk, m, device="cuda")
-    assert gpu["FRDist"] == pytest.approx(cpu["FRDist"], rel=1e-12)
-    assert {k: v for k, v in gpu.items() if k != "FRDist" and k != "FRDist_per_sample"} == \
-        {k: v for k, v in cpu.items() if k != "FRDist" and k != "FRDist_per_sample"}
+    # FRDist (Triton) is bit-identical; FRCorr/PCC use float32 statistics summed in torch's order
+    # (ccc_torch.py), ~1e-7 relative; the other metrics run the same CPU code on both devices.
+    assert gpu["FRDist"] == cpu["FRDist"]
+    float32_order = {"FRCorr", "FRCorr_per_sample", "PCC"}
+    for key in float32_order:
+        assert gpu[key] == pytest.approx(cpu[key], rel=1e-6, abs=1e-8), key
+    assert {k: v for k, v in gpu.items() if k not in float32_order} == \
+        {k: v for k, v in cpu.items() if k not in float32_order}
