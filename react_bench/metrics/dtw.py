@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from react_bench.constants import COLUMN_GROUPS, FRD_WEIGHTS, N_ATTRS
+from react_bench.metrics.reaction_tables import distinct_rows
 
 # The kernels hard-code the column groups (AU 0:15, VA 15:17, expression 17:25) as literals so
 # the compiler sees constant loop bounds; this check keeps them tied to the shared constants.
@@ -346,20 +347,10 @@ def au_pattern_tables(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     Returns (ids (N, m) int64, tables (N, 15, P_max) float64 transposed, counts (N,) int64);
     counts[k] = 0 where the table would not pay off (more than PATTERN_SHARE distinct rows)."""
     y32 = np.asarray(y, dtype=np.float32)
-    n_series, m = y32.shape[:2]
-    ids = np.zeros((n_series, m), dtype=np.int64)
-    uniq = []
-    for k in range(n_series):
-        u, inv = np.unique(y32[k, :, :15], axis=0, return_inverse=True)
-        ids[k] = inv.reshape(-1)
-        uniq.append(u)
-    p_max = max([len(u) for u in uniq] + [1])
-    tables = np.zeros((n_series, 15, p_max))
-    counts = np.zeros(n_series, dtype=np.int64)
-    for k, u in enumerate(uniq):
-        tables[k, :, :len(u)] = u.T
-        if len(u) <= PATTERN_SHARE * m:
-            counts[k] = len(u)
+    m = y32.shape[1]
+    ids, rows, counts = distinct_rows(y32[:, :, :15])
+    tables = np.ascontiguousarray(rows.transpose(0, 2, 1), dtype=np.float64)
+    counts = np.where(counts <= PATTERN_SHARE * m, counts, 0)
     return ids, tables, counts
 
 

@@ -27,6 +27,7 @@ from numba import njit, prange
 
 from react_bench.metrics.dtw import (_W0, _W1, _W2, _group_bounds, _weighted_pair_bounded,
                                      au_pattern_tables)
+from react_bench.metrics.reaction_tables import distinct_column_values
 
 # numba's on-disk cache of the kernels below is keyed on this file only, yet they inline
 # dtw._weighted_pair_bounded: when that kernel changes, change this file too (or clear
@@ -63,16 +64,7 @@ def _diagonal_bound(x: np.ndarray, yT: np.ndarray, work: np.ndarray) -> float:
 def column_values(lst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct values of every column of every reaction: ((S, 25, T) float32 padded with
     +inf, (S, 25) counts)."""
-    s, t_len, dim = lst.shape
-    vals = np.full((s, dim, t_len), np.inf, dtype=np.float32)
-    counts = np.empty((s, dim), dtype=np.int64)
-    srt = np.sort(np.asarray(lst, dtype=np.float32), axis=1)        # (S, T, D)
-    for j in range(s):
-        for d in range(dim):
-            u = np.unique(srt[j, :, d])
-            vals[j, d, :u.size] = u
-            counts[j, d] = u.size
-    return vals, counts
+    return distinct_column_values(lst)
 
 
 #: Columns with at most this many distinct values use the exact nearest value (binary AUs);
@@ -215,7 +207,8 @@ def frdist_best(
     ``progress(done, total)`` can be reported between numba calls.
     """
     s = pred.shape[0]
-    lstT = np.ascontiguousarray(np.asarray(lst, dtype=np.float32).astype(np.float64).transpose(0, 2, 1))
+    lstT = np.empty((s, lst.shape[2], lst.shape[1]))          # (S, 25, T) float64, one pass
+    lstT[...] = np.asarray(lst, dtype=np.float32).transpose(0, 2, 1)
     pred = np.ascontiguousarray(pred, dtype=np.float32)
     vals, counts = column_values(lst)
     au_ids, au_tab, n_pat = au_pattern_tables(lst)
