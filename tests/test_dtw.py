@@ -137,3 +137,22 @@ def test_cost_rows_table_and_direct_paths_match_tslearn():
     for a in x:
         for b in y:
             assert D.weighted_dtw(a, b) == ref_weighted(a, b)
+
+
+def test_frdist_best_on_a_subset_of_directions():
+    """Fewer predicted directions than reactions (the benchmark scores a subset against all)."""
+    from react_bench.metrics.frdist import frdist_best
+    from react_bench.metrics.validate import neighbour_lists
+
+    rng = np.random.default_rng(9)
+    s, n, t_len = 5, 2, 30
+    lst = rng.random((s, t_len, 25), dtype=np.float32)
+    pred = rng.random((s, n, t_len, 25), dtype=np.float32)
+    appropriate = np.ones((s, s), dtype=np.uint8)
+    indptr, indices = neighbour_lists(appropriate)
+    full, _ = frdist_best(pred, lst, indptr, indices)
+    sub = np.array([1, 3])
+    sub_ptr = np.r_[0, np.cumsum(np.diff(indptr)[sub])]
+    sub_idx = np.concatenate([indices[indptr[k]:indptr[k + 1]] for k in sub])
+    part, _ = frdist_best(pred[sub], lst, sub_ptr, sub_idx)
+    np.testing.assert_array_equal(part, full[sub])

@@ -207,7 +207,7 @@ def frdist_best(
     ``progress(done, total)`` can be reported between numba calls.
     """
     s = pred.shape[0]
-    lstT = np.empty((s, lst.shape[2], lst.shape[1]))          # (S, 25, T) float64, one pass
+    lstT = np.empty((lst.shape[0], lst.shape[2], lst.shape[1]))  # (S, 25, T) float64, one pass
     lstT[...] = np.asarray(lst, dtype=np.float32).transpose(0, 2, 1)
     pred = np.ascontiguousarray(pred, dtype=np.float32)
     vals, counts = column_values(lst)
