@@ -9,7 +9,8 @@ tslearn_metrics = pytest.importorskip("tslearn.metrics")
 
 from react_bench.constants import COLUMN_GROUPS, FRD_WEIGHTS  # noqa: E402
 from react_bench.metrics import dtw as D  # noqa: E402
-from react_bench.metrics.frdist import column_values, min_weighted_dtw  # noqa: E402
+from react_bench.metrics.frdist import min_weighted_dtw  # noqa: E402
+from react_bench.metrics.reaction_tables import distinct_column_values  # noqa: E402
 
 
 def ref_dtw(x, y) -> float:
@@ -97,7 +98,7 @@ def test_early_abandon_min_equals_brute_force():
     lst = react_like(rng, 12, 100)
     lstT = np.ascontiguousarray(lst.astype(np.float64).transpose(0, 2, 1))
     brute = D.weighted_dtw_cross(lst, lst)
-    vals, counts = column_values(lst)
+    vals, counts = distinct_column_values(lst)
     ids, tabs, npat = D.au_pattern_tables(lst)
     assert (npat > 0).all()                        # binary AUs: the pattern table is used
     no_tab = np.zeros_like(npat)

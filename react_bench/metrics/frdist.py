@@ -61,12 +61,6 @@ def _diagonal_bound(x: np.ndarray, yT: np.ndarray, work: np.ndarray) -> float:
     return res
 
 
-def column_values(lst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct values of every column of every reaction: ((S, 25, T) float32 padded with
-    +inf, (S, 25) counts)."""
-    return distinct_column_values(lst)
-
-
 #: Columns with at most this many distinct values use the exact nearest value (binary AUs);
 #: others use the distance to the [min, max] envelope (cheaper, weaker, still a bound).
 FEW_VALUES = 8
@@ -114,7 +108,7 @@ def min_weighted_dtw(x: np.ndarray, lstT: np.ndarray, cand: np.ndarray, vals: np
                      n_pat: np.ndarray) -> tuple[float, int]:
     """min over j in cand of the weighted DTW of x (T, 25) f64 and lstT[j] (25, T) f64.
 
-    vals/counts: :func:`column_values` of the reactions; au_ids/au_tab/n_pat:
+    vals/counts: reaction_tables.distinct_column_values of the reactions; au_ids/au_tab/n_pat:
     dtw.au_pattern_tables of the reactions. Returns (value, number of DTWs run to
     the end)."""
     nc = cand.shape[0]
@@ -210,7 +204,7 @@ def frdist_best(
     lstT = np.empty((lst.shape[0], lst.shape[2], lst.shape[1]))  # (S, 25, T) float64, one pass
     lstT[...] = np.asarray(lst, dtype=np.float32).transpose(0, 2, 1)
     pred = np.ascontiguousarray(pred, dtype=np.float32)
-    vals, counts = column_values(lst)
+    vals, counts = distinct_column_values(lst)
     au_ids, au_tab, n_pat = au_pattern_tables(lst)
     rep = repeated_samples(pred)
     out = np.empty(pred.shape[:2])
