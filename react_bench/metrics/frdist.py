@@ -38,10 +38,11 @@ ABANDON_MARGIN = 1e-9
 
 
 @njit(cache=True, nogil=True)
-def _diagonal_bound(x: np.ndarray, yT: np.ndarray, work: np.ndarray) -> float:
+def _diagonal_bound(xT: np.ndarray, yT: np.ndarray, work: np.ndarray) -> float:
     """Weighted cost of the diagonal path (plus a straight tail if lengths differ): one warping
-    path, so an upper bound of the weighted DTW. ``work``: scratch of length >= max(n, m)."""
-    n = x.shape[0]
+    path, so an upper bound of the weighted DTW. xT (25, n) and yT (25, m) are transposed so the
+    inner loops run over contiguous time. ``work``: scratch of length >= max(n, m)."""
+    n = xT.shape[1]
     m = yT.shape[1]
     steps = max(n, m)
     res = 0.0
@@ -50,9 +51,14 @@ def _diagonal_bound(x: np.ndarray, yT: np.ndarray, work: np.ndarray) -> float:
         for s in range(steps):
             work[s] = 0.0
         for d in range(lo, hi):
-            for s in range(steps):
-                e = x[min(s, n - 1), d] - yT[d, min(s, m - 1)]
-                work[s] += e * e
+            if n == m:
+                for s in range(n):
+                    e = xT[d, s] - yT[d, s]
+                    work[s] += e * e
+            else:
+                for s in range(steps):
+                    e = xT[d, min(s, n - 1)] - yT[d, min(s, m - 1)]
+                    work[s] += e * e
         acc = 0.0
         for s in range(steps):
             acc += work[s]
@@ -67,16 +73,17 @@ FEW_VALUES = 8
 
 
 @njit(cache=True, nogil=True)
-def row_bounds(x: np.ndarray, vals: np.ndarray, counts: np.ndarray, out: np.ndarray,
-               work: np.ndarray) -> None:
+def row_bounds(xT: np.ndarray, vals: np.ndarray, counts: np.ndarray, out: np.ndarray,
+               work: np.ndarray, gap: np.ndarray) -> None:
     """out[g, r] = sum over rows r' >= r of a lower bound of min_j cost_g(r', j); out[g, n] = 0.
 
     cost_g(r, j) = sum_d (x[r,d] - y[j,d])^2 >= sum_d gap_d^2, where gap_d is the distance from
     x[r, d] to the nearest value column d of y takes (columns with few distinct values) or to
     the column's [min, max] range. Each term is <= the matching cost term in floating point
     too (rounding is monotone) and the sum over d runs in the same order; only the suffix sums
-    need the caller's safety margin. ``work``: scratch of length >= n."""
-    n = x.shape[0]
+    need the caller's safety margin. xT is x transposed, (25, n), so every loop over rows is
+    contiguous and vectorises. ``work``, ``gap``: scratch of length >= n."""
+    n = xT.shape[1]
     for g in range(3):
         lo, hi = _group_bounds(g)
         for r in range(n):
@@ -84,19 +91,22 @@ def row_bounds(x: np.ndarray, vals: np.ndarray, counts: np.ndarray, out: np.ndar
         for d in range(lo, hi):
             cnt = counts[d]
             if cnt <= FEW_VALUES:
+                v0 = np.float64(vals[d, 0])
                 for r in range(n):
-                    v = x[r, d]
-                    gap = abs(v - np.float64(vals[d, 0]))
-                    for q in range(1, cnt):
-                        gap = min(gap, abs(v - np.float64(vals[d, q])))
-                    work[r] += gap * gap
+                    gap[r] = abs(xT[d, r] - v0)
+                for q in range(1, cnt):
+                    vq = np.float64(vals[d, q])
+                    for r in range(n):
+                        gap[r] = min(gap[r], abs(xT[d, r] - vq))
+                for r in range(n):
+                    work[r] += gap[r] * gap[r]
             else:
                 lo_v = np.float64(vals[d, 0])
                 hi_v = np.float64(vals[d, cnt - 1])
                 for r in range(n):
-                    v = x[r, d]
-                    gap = max(max(lo_v - v, v - hi_v), 0.0)
-                    work[r] += gap * gap
+                    v = xT[d, r]
+                    e = max(max(lo_v - v, v - hi_v), 0.0)
+                    work[r] += e * e
         out[g, n] = 0.0
         for r in range(n - 1, -1, -1):
             out[g, r] = out[g, r + 1] + work[r]
@@ -117,10 +127,12 @@ def min_weighted_dtw(x: np.ndarray, lstT: np.ndarray, cand: np.ndarray, vals: np
     lb = np.empty(nc)
     suffix = np.empty((nc, 3, n + 1))
     work = np.empty(max(n, lstT.shape[2]))
+    gap = np.empty(n)
+    xT = np.ascontiguousarray(x.T)
     for q in range(nc):
         j = cand[q]
-        ub[q] = _diagonal_bound(x, lstT[j], work)
-        row_bounds(x, vals[j], counts[j], suffix[q], work)
+        ub[q] = _diagonal_bound(xT, lstT[j], work)
+        row_bounds(xT, vals[j], counts[j], suffix[q], work, gap)
         v = _W0 * np.sqrt(suffix[q, 0, 0])
         v += _W1 * np.sqrt(suffix[q, 1, 0])
         v += _W2 * np.sqrt(suffix[q, 2, 0])
