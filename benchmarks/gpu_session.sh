@@ -23,7 +23,7 @@ echo "== REGNN speed (official widths, batch 128 x 10 reactions, random tensors)
 python3 benchmarks/bench_regnn.py --device cuda --model paper --steps 30 --warmup 5 --clips 32 | tee "$OUT/speed.txt"
 STEP_S=$(tail -1 "$OUT/speed.txt" | python3 -c "import json,sys; print(json.load(sys.stdin)['train_step_s'])")
 else
-STEP_S=0.034
+STEP_S=0.034   # the slower of the two H200 measurements (benchmarks/results/h200-*/speed.txt)
 fi
 LEFT=$(( TOTAL - ($(date +%s) - START) ))
 # reserve for data generation (~55 s on an H200), prediction and scoring REGNN, Mime and Random
