@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import sys
+import warnings
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Literal, Optional
 
 import typer
 
 from .errors import ReactBenchError, SubmissionError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
-                  help="react-bench: train, score and compare multiple appropriate facial reaction generators.")
+                  help="react-bench: train, score and compare multiple appropriate facial reaction generators.\n\n"
+                       "Exit codes: 0 success (also: already scored), 1 bad input or command-line usage, "
+                       "2 an invalid submission or appropriateness matrix, 130 interrupted.")
 data_app = typer.Typer(no_args_is_help=True, help="Datasets: generate the synthetic world, inspect a split.")
 matrix_app = typer.Typer(no_args_is_help=True, help="Appropriateness matrices: build, cut, report.")
 submission_app = typer.Typer(no_args_is_help=True, help="Submissions: validate a folder.")
@@ -21,22 +25,52 @@ app.add_typer(matrix_app, name="appropriateness")
 app.add_typer(submission_app, name="submission")
 app.add_typer(fid_app, name="fid-weights")
 
+# Choices are Literal types so that --help lists them and a wrong value names the valid ones.
+Profile = Literal["smoke", "small", "paper"]
+Split = Literal["train", "val", "test"]
+USAGE_EXIT = 1       # command-line usage errors are bad input (the README's 1), not click's 2
+
 DataOpt = typer.Option(None, "--data", help="Root of a REACT-layout dataset (real data).")
-ProfileOpt = typer.Option(None, "--profile", help="Synthetic profile: smoke, small (default) or paper.")
-SplitOpt = typer.Option("test", "--split", help="Split to predict/score: train, val or test.")
-DeviceOpt = typer.Option("auto", "--device", help="auto (CUDA if present), cpu or cuda.")
-JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
+ProfileOpt = typer.Option(None, "--profile", help="Synthetic profile (default: small).")
+SplitOpt = typer.Option("test", "--split", help="Split to predict or score.")
+DeviceOpt = typer.Option("auto", "--device", metavar="<auto|cpu|cuda|cuda:N>",
+                         help="auto: CUDA if present, else CPU. Checked before any work.")
+JsonOpt = typer.Option(False, "--json", help="Print JSON on stdout (errors too, as {\"ok\": false, ...}).")
+
+
+def _hide_flag_types() -> None:
+    """Typer shows `<bool>` as the type of every flag (--help included); a flag takes no value."""
+    try:
+        from typer.core import TyperOption
+    except ImportError:  # pragma: no cover - other typer versions
+        return
+    original = TyperOption.display_type_rich
+    if getattr(original, "_react_bench", False):
+        return
+
+    def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
+        if getattr(self, "is_flag", False) or getattr(self, "count", False):
+            return None
+        return original(self, ctx)
+
+    display_type_rich._react_bench = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_hide_flag_types()
 
 
 def _fail(error: Exception, as_json: bool = False) -> None:
+    """Print a clean error (JSON on stdout with --json, else text on stderr) and exit with its code."""
     code = getattr(error, "exit_code", 1)
+    problems = getattr(error, "problems", []) or []
     if as_json:
-        payload: dict[str, Any] = {"ok": False, "error": str(error)}
-        if isinstance(error, SubmissionError):
-            payload["problems"] = error.problems
+        payload: dict[str, Any] = {"ok": False, "error": str(error).splitlines()[0] if problems else str(error),
+                                   "exit_code": code}
+        if problems:
+            payload["problems"] = problems
         typer.echo(json.dumps(payload, indent=1))
     else:
-        problems = getattr(error, "problems", []) or []
         headline = str(error).splitlines()[0] if problems else str(error)  # problems are listed below
         typer.secho(f"error: {headline}", fg="red", err=True)
         for problem in problems:
@@ -45,10 +79,29 @@ def _fail(error: Exception, as_json: bool = False) -> None:
 
 
 def _guarded(func: Callable[..., Any], *args: Any, as_json: bool = False, **kwargs: Any) -> Any:
-    try:
-        return func(*args, **kwargs)
-    except ReactBenchError as error:
-        _fail(error, as_json)
+    """Call `func`; a ReactBenchError becomes a clean message and its exit code. Data warnings
+    (e.g. an asymmetric matrix) are printed on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            return func(*args, **kwargs)
+        except ReactBenchError as error:
+            if getattr(error, "exit_code", 1) == 0:   # e.g. ResultExists: the caller reports it
+                raise
+            _fail(error, as_json)
+        finally:
+            for warning in caught:
+                if issubclass(warning.category, UserWarning):
+                    typer.secho(f"warning: {warning.message}", fg="yellow", err=True)
+                else:
+                    warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+
+
+def _device(device: str, as_json: bool = False) -> str:
+    """The resolved device, validated before any work is done."""
+    from .pipeline import resolve_device
+
+    return _guarded(resolve_device, device, as_json=as_json)
 
 
 def _source(data: Optional[Path], profile: Optional[str], progress=None):
@@ -99,7 +152,7 @@ def list_things() -> None:
 
 # --------------------------------------------------------------------------------------------- data
 @data_app.command("synth")
-def data_synth(profile: str = typer.Option("small", help="smoke, small or paper"),
+def data_synth(profile: Profile = typer.Option("small", help="synthetic profile"),
                seed: int = typer.Option(0, help="generator seed"),
                out: Optional[Path] = typer.Option(None, help="output folder (default: the shared cache)")) -> None:
     """Write the synthetic dyadic world in the REACT layout."""
@@ -117,8 +170,8 @@ def data_synth(profile: str = typer.Option("small", help="smoke, small or paper"
 
 
 @data_app.command("info")
-def data_info(data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt,
-              split: str = SplitOpt, as_json: bool = JsonOpt) -> None:
+def data_info(data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
+              split: Split = SplitOpt, as_json: bool = JsonOpt) -> None:
     """Load a split (building its cache) and describe it."""
     from .data.reader import load_split
     from .progress import progress_bars
@@ -135,7 +188,7 @@ def data_info(data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOp
 
 # ------------------------------------------------------------------------------------ appropriateness
 @matrix_app.command("build")
-def matrix_build(data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt, split: str = SplitOpt,
+def matrix_build(data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
                  threshold: Optional[float] = typer.Option(None, help="DTW threshold (default: documented)"),
                  downsample: int = typer.Option(5, help="use every k-th frame for speed"),
                  out: Path = typer.Option(..., help="where to write the (S, S) .npy")) -> None:
@@ -181,7 +234,7 @@ def matrix_cut(global_matrix: Path = typer.Option(..., "--global", help="Appropr
 
 @matrix_app.command("report")
 def matrix_report(matrix: Optional[Path] = typer.Argument(None, help="a .npy matrix (or use --data/--profile)"),
-                  data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt, split: str = SplitOpt,
+                  data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
                   as_json: bool = JsonOpt) -> None:
     """Validate a matrix and report neighbour statistics."""
     import numpy as np
@@ -194,17 +247,19 @@ def matrix_report(matrix: Optional[Path] = typer.Argument(None, help="a .npy mat
         source = _guarded(_source, data, profile, as_json=as_json)
         matrix = matrix_path(source.root, split)
         expected = 2 * len(_guarded(read_split_pairs, split_csv_path(source.root, split), as_json=as_json))
+    from .data.arrays import load_plain_npy
+    from .errors import MatrixError
+
     try:
-        values = np.load(matrix, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        _fail(ReactBenchError(f"cannot read {matrix}: {error}"), as_json)
+        values = load_plain_npy(matrix)
+    except ReactBenchError as error:
+        _fail(MatrixError(str(error)), as_json)
     report = validate_matrix(values, expected_size=expected)
     payload = report.to_dict()
     if as_json:
         typer.echo(json.dumps(payload, indent=1, default=str))
     else:
-        for key, value in payload.items():
-            typer.echo(f"{key}: {value}")
+        typer.echo(report.summary())
     if not report.ok:
         raise typer.Exit(2)
 
@@ -212,8 +267,8 @@ def matrix_report(matrix: Optional[Path] = typer.Argument(None, help="a .npy mat
 # ------------------------------------------------------------------------------------- submission
 @submission_app.command("check")
 def submission_check(directory: Path = typer.Argument(..., help="submission folder"),
-                     data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt,
-                     split: str = SplitOpt, as_json: bool = JsonOpt) -> None:
+                     data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
+                     split: Split = SplitOpt, as_json: bool = JsonOpt) -> None:
     """Validate a submission folder against a split; exit 2 on any problem. Writes nothing."""
     from .data.layout import mirrored_directions, read_split_pairs, split_csv_path
     from .submission import validate_submission
@@ -256,35 +311,37 @@ def _print_result(outcome_result: dict[str, Any], path: Optional[Path], as_json:
 
 @app.command("run")
 def run(method: str = typer.Argument(..., help="a registered method (react-bench ls)"),
-        data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt, split: str = SplitOpt,
+        data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
         seed: int = typer.Option(0, help="seed for fitting and sampling"), device: str = DeviceOpt,
         config: Optional[str] = typer.Option(None, help="method config overrides as JSON, e.g. '{\"layers\": 6}'"),
         no_score: bool = typer.Option(False, "--no-score", help="only write the submission"),
         no_fid: bool = typer.Option(False, "--no-fid", help="skip FRRea"),
-        fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file"),
+        fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file (must exist)"),
         no_leaderboard: bool = typer.Option(False, "--no-leaderboard", help="do not rewrite LEADERBOARD.md"),
         resume: Optional[str] = typer.Option(None, help="continue training an earlier run (its run id)"),
         as_json: bool = JsonOpt) -> None:
-    """Fit a method, predict 10 samples per direction, write a submission, score it, update the leaderboard."""
-    from .leaderboard import write_leaderboard
-    from .pipeline import OutputPaths, resolve_device, run_method
+    """Fit a method, predict 10 samples per direction, write a submission, score it, update the leaderboard.
+
+    Training curves and checkpoints go to runs/<run-id>/ (losses.json, training_curve.png).
+    Ctrl-C stops training and prints the command that resumes it (exit 130)."""
+    from .pipeline import OutputPaths, check_fid_weights, run_method
     from .progress import progress_bars
 
     paths = OutputPaths.from_env()
-    overrides = _guarded(_parse_config, config)
-    log = (lambda msg: typer.echo(msg, err=True)) if as_json else typer.echo
+    resolved = _device(device, as_json)
+    overrides = _guarded(_parse_config, config, as_json=as_json)
+    _guarded(check_fid_weights, not (no_fid or no_score), fid_weights, as_json=as_json)
     with progress_bars(not as_json) as progress:
+        log = (lambda msg: typer.echo(msg, err=True)) if as_json else progress.log
         source = _guarded(_source, data, profile, progress, as_json=as_json)
-        outcome = _guarded(run_method, method, source, split, seed=seed, device=resolve_device(device),
+        outcome = _guarded(run_method, method, source, split, seed=seed, device=resolved,
                            score=not no_score, fid=not no_fid, fid_weights=fid_weights,
                            method_config=overrides, resume=resume, log=log, progress=progress,
                            submissions=paths.submissions, runs=paths.runs, store=paths.results,
-                           as_json=as_json)
+                           leaderboard=None if no_leaderboard else paths.leaderboard, as_json=as_json)
     if outcome.score is None:
         typer.echo(f"submission written to {outcome.submission_dir}")
         return
-    if not no_leaderboard:
-        write_leaderboard(paths.results, paths.leaderboard)
     _print_result(outcome.score.result, outcome.score.path, as_json)
 
 
@@ -302,36 +359,59 @@ def _parse_config(text: Optional[str]) -> dict[str, Any]:
 
 @app.command("score")
 def score(directory: Path = typer.Argument(..., help="submission folder"),
-          data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt, split: str = SplitOpt,
+          data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
+          method: Optional[str] = typer.Option(None, help="method name to file the result under "
+                                                          "(default: submission.json's method)"),
+          run_id: Optional[str] = typer.Option(None, help="run or submission id (default: submission.json's "
+                                                          "run_id, else the folder name)"),
+          replace: bool = typer.Option(False, "--replace", help="score again and replace a stored result "
+                                                                "with the same identity"),
           device: str = DeviceOpt, no_fid: bool = typer.Option(False, "--no-fid", help="skip FRRea"),
-          fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file"),
+          fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file (must exist)"),
           no_leaderboard: bool = typer.Option(False, "--no-leaderboard", help="do not rewrite LEADERBOARD.md"),
           as_json: bool = JsonOpt) -> None:
-    """Validate and score a submission with every metric; write its result JSON."""
-    from .leaderboard import write_leaderboard
-    from .pipeline import OutputPaths, resolve_device, score_submission
+    """Validate and score a submission with every metric; store its result and update the leaderboard.
+
+    A result is identified by method, run id, dataset fingerprint, split, sample count and scoring
+    options; scoring the same identity again does nothing (exit 0) unless --replace is given."""
+    from .pipeline import OutputPaths, check_fid_weights, score_submission
     from .progress import progress_bars
+    from .results import ResultExists
 
     paths = OutputPaths.from_env()
-    with progress_bars(not as_json) as progress:
-        source = _guarded(_source, data, profile, progress, as_json=as_json)
-        outcome = _guarded(score_submission, directory, source, split, device=resolve_device(device),
-                           fid=not no_fid, fid_weights=fid_weights, progress=progress, store=paths.results,
-                           as_json=as_json)
-    if not no_leaderboard:
-        write_leaderboard(paths.results, paths.leaderboard)
+    resolved = _device(device, as_json)
+    _guarded(check_fid_weights, not no_fid, fid_weights, as_json=as_json)
+    try:
+        with progress_bars(not as_json) as progress:
+            source = _guarded(_source, data, profile, progress, as_json=as_json)
+            outcome = _guarded(score_submission, directory, source, split, device=resolved,
+                               fid=not no_fid, fid_weights=fid_weights, progress=progress, store=paths.results,
+                               method=method, run_id=run_id, replace=replace,
+                               leaderboard=None if no_leaderboard else paths.leaderboard, as_json=as_json)
+    except ResultExists as exists:  # exit_code 0: not an error, nothing was written
+        if as_json:
+            typer.echo(json.dumps({"ok": True, "skipped": "already scored", "path": str(exists.path)}, indent=1))
+        else:
+            typer.echo(f"nothing to do: {exists}")
+        return
     _print_result(outcome.result, outcome.path, as_json)
 
 
 @app.command("leaderboard")
-def leaderboard(out: Optional[Path] = typer.Option(None, help="markdown output [leaderboard/LEADERBOARD.md]"),
-                store: Optional[Path] = typer.Option(None, help="results store [leaderboard/results]")) -> None:
-    """Regenerate the leaderboard markdown from the results store alone."""
+def leaderboard(out: Optional[Path] = typer.Option(None, help="markdown output (default: leaderboard/LEADERBOARD.md)"),
+                store: Optional[Path] = typer.Option(None, help="results store (default: leaderboard/results)"),
+                strict: bool = typer.Option(False, "--strict", help="fail (exit 1, write nothing) if a file in "
+                                                                    "the store is not a result")) -> None:
+    """Regenerate the leaderboard markdown (and one plot per section) from the results store alone.
+
+    Files in the store that are not results are skipped with a warning naming each one."""
     from .leaderboard import write_leaderboard
     from .pipeline import OutputPaths
 
     paths = OutputPaths.from_env()
-    path = write_leaderboard(store or paths.results, out or paths.leaderboard)
+    report = (lambda problem: typer.secho(f"warning: skipped {problem}", fg="yellow", err=True))
+    path = _guarded(write_leaderboard, store or paths.results, out or paths.leaderboard, strict=strict,
+                    on_problem=None if strict else report)
     typer.echo(f"wrote {path}")
 
 
@@ -340,7 +420,7 @@ def leaderboard(out: Optional[Path] = typer.Option(None, help="markdown output [
 def render(directory: Path = typer.Argument(..., help="submission folder"),
            clip: str = typer.Option(..., help="speaker path of the direction, or its index"),
            out: Path = typer.Option(Path("reaction.gif"), help="output .gif"),
-           data: Optional[Path] = DataOpt, profile: Optional[str] = ProfileOpt, split: str = SplitOpt,
+           data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
            frame_step: int = typer.Option(2, help="render every k-th frame"),
            max_reactions: int = typer.Option(4, help="reactions shown beside the speaker")) -> None:
     """Animated GIF: the speaker and the generated reactions side by side."""
@@ -351,18 +431,28 @@ def render(directory: Path = typer.Argument(..., help="submission folder"),
     source = _guarded(_source, data, profile)
     data_split = _guarded(load_split, source.root, split, features=False)
     paths = data_split.speaker_paths
-    index = int(clip) if clip.isdigit() and clip not in paths else paths.index(clip) if clip in paths else None
-    if index is None or not 0 <= index < len(paths):
+    index = _clip_index(clip, paths)
+    if index is None:
         import difflib
 
         close = difflib.get_close_matches(clip, paths, n=3)
-        _fail(ReactBenchError(f"unknown clip {clip!r}" + (f"; did you mean {close}?" if close else "")))
+        _fail(ReactBenchError(f"unknown clip {clip!r}: give a direction index 0..{len(paths) - 1} or a speaker "
+                              "path of the split" + (f"; did you mean {close}?" if close else "")))
     predictions, _ = _guarded(load_submission, directory, data_split)
     shown = min(max_reactions, predictions.shape[1])
     render_comparison_gif(data_split.speaker[index], predictions[index], out, frame_step=frame_step,
                           max_reactions=shown,
                           labels=[f"speaker {paths[index]}"] + [f"reaction {i}" for i in range(shown)])
     typer.echo(f"wrote {out}")
+
+
+def _clip_index(clip: str, paths: list[str]) -> int | None:
+    if clip in paths:
+        return paths.index(clip)
+    if clip.lstrip("-").isdigit():
+        index = int(clip)
+        return index if 0 <= index < len(paths) else None
+    return None
 
 
 @fid_app.command("export")
@@ -377,8 +467,28 @@ def fid_export(to: Optional[Path] = typer.Option(None, help="TORCH_HOME to write
     typer.echo(f"wrote {path}")
 
 
+def run_cli(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code (the README's codes; usage errors are 1)."""
+    try:
+        from typer._click.exceptions import ClickException, UsageError
+    except ImportError:  # typer versions that use the click package
+        from click.exceptions import ClickException, UsageError  # type: ignore[no-redef]
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="react-bench", standalone_mode=False)
+    except UsageError as error:
+        error.show()
+        if not (sys.argv[1:] if argv is None else argv):   # bare `react-bench` showed the help
+            return 0
+        return USAGE_EXIT
+    except ClickException as error:
+        error.show()
+        return error.exit_code
+    return code if isinstance(code, int) else 0
+
+
 def main() -> None:
-    app()
+    sys.exit(run_cli())
 
 
 if __name__ == "__main__":

@@ -23,6 +23,16 @@ class SubmissionError(ReactBenchError):
         super().__init__(message)
 
 
+class MatrixError(DataError):
+    """An appropriateness matrix is malformed (same exit code as an invalid submission)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems or [])
+        super().__init__(message)
+
+
 class RegistryError(ReactBenchError, KeyError):
     """An unknown name was looked up in a registry."""
 

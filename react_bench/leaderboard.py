@@ -1,21 +1,32 @@
 """LEADERBOARD.md, regenerated from the results store alone.
 
-One section per (dataset, split); two tables per section: the official convention (FRCorr and
-FRDist summed over the 10 samples, Synchrony on sample 0) and the per-sample convention (both
-divided by the sample count, Synchrony over all samples). The latest run of each method counts.
-Rank = mean of the per-metric ranks on the two appropriateness metrics, FRDist and FRCorr
-(diversity metrics would otherwise reward noise such as B_Random).
+One section per (dataset fingerprint, split). Every stored result is a row: nothing is dropped,
+and runs of the same method appear side by side. Each section has:
+
+- the official-convention table (FRCorr and FRDist summed over the 10 samples, Synchrony on
+  sample 0) and the per-sample table (both divided by the sample count, Synchrony over all
+  samples), each ranked on its own values;
+- results whose sample count is not the protocol's 10, listed apart and unranked (their sums are
+  not comparable).
+
+Rank rule (written under every table): each result gets a standard competition rank (1, 2, 2, 4)
+on FRDist (lower is better) and on FRCorr (higher is better), a missing value ranking last; the
+table is ordered by the mean of the two, and results with equal means share a rank. Diversity
+metrics are not ranked (they would reward noise such as B_Random).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from tabulate import tabulate
 
+from .constants import N_SAMPLES
+from .errors import ReactBenchError
 from .metrics.meta import METRICS
-from .results import DEFAULT_STORE, load_results
+from .results import DEFAULT_STORE, StoreProblem, load_results, store_lock, write_text_atomic
 
 DEFAULT_OUT = Path("leaderboard") / "LEADERBOARD.md"
 COLUMN_ORDER = tuple(m.name for m in METRICS)          # the paper's column order
@@ -24,111 +35,207 @@ RANKED_BY = ("FRDist", "FRCorr")
 # per-sample convention: which stored key replaces the official one
 PER_SAMPLE_KEYS = {"FRDist": "FRDist_per_sample", "FRCorr": "FRCorr_per_sample",
                    "Synchrony": "Synchrony_all_samples"}
+SATURATED_SYNCHRONY = 49.0        # the official score when the NaN quirk hits every lag (quirks.py)
+PLOT_PREFIX = "leaderboard_"
+RANK_RULE = ("Rank: standard competition rank (1, 2, 2, 4) on FRDist ↓ and on FRCorr ↑ of this table, "
+             "a missing value ranking last; ordered by the mean of the two; equal means share a rank.")
+Section = tuple[str, str]          # (dataset fingerprint, split)
 
 
 def arrow(metric: str) -> str:
     return "↓" if metric in LOWER_IS_BETTER else "↑"
 
 
-def latest_per_method(results: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
-    """{(dataset label, split): {method: newest result}}."""
-    groups: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-    for result in results:  # oldest first, so later ones overwrite
-        key = (dataset_label(result), result.get("split", "?"))
-        groups.setdefault(key, {})[result["method"]] = result
-    return groups
+# ------------------------------------------------------------------------------------------ grouping
+def sections(results: Iterable[dict[str, Any]]) -> dict[Section, list[dict[str, Any]]]:
+    """{(fingerprint, split): results, oldest first}."""
+    groups: dict[Section, list[dict[str, Any]]] = defaultdict(list)
+    for result in results:
+        groups[(fingerprint_of(result), str(result.get("split", "?")))].append(result)
+    return dict(groups)
 
 
-def dataset_label(result: dict[str, Any]) -> str:
-    dataset = result.get("dataset") or {}
-    name = dataset.get("name") or "unknown"
-    fingerprint = str(dataset.get("fingerprint") or "")[:12]
-    return f"{name} ({fingerprint})" if fingerprint else name
+def fingerprint_of(result: dict[str, Any]) -> str:
+    return str((result.get("dataset") or {}).get("fingerprint") or "unknown")
 
 
+def section_title(key: Section, rows: list[dict[str, Any]]) -> str:
+    names = sorted({str((r.get("dataset") or {}).get("name") or "unknown") for r in rows})
+    return f"{' / '.join(names)} — {key[1]} (dataset {key[0][:12]})"
+
+
+def row_labels(rows: list[dict[str, Any]]) -> list[str]:
+    """The method name, or `method #k` (k in date order) where one method has several results."""
+    count: dict[str, int] = defaultdict(int)
+    for row in rows:
+        count[row["method"]] += 1
+    seen: dict[str, int] = defaultdict(int)
+    labels = []
+    for row in rows:
+        seen[row["method"]] += 1
+        labels.append(row["method"] if count[row["method"]] == 1 else f"{row['method']} #{seen[row['method']]}")
+    return labels
+
+
+# ------------------------------------------------------------------------------------------ values
 def metric_value(result: dict[str, Any], metric: str, per_sample: bool) -> float | None:
     scores = result.get("scores") or {}
     if per_sample and metric in PER_SAMPLE_KEYS:
         value = (result.get("per_sample") or {}).get(PER_SAMPLE_KEYS[metric])
         if value is None and scores.get(metric) is not None and metric != "Synchrony":
-            value = scores[metric] / max(int(result.get("n_samples") or 10), 1)
+            value = scores[metric] / max(int(result.get("n_samples") or N_SAMPLES), 1)
         return value
     return scores.get(metric)
 
 
-def ranks(rows: dict[str, dict[str, Any]]) -> dict[str, float]:
-    """Mean per-metric rank (1 = best) over RANKED_BY; methods missing a metric are ranked last."""
-    totals = {method: 0.0 for method in rows}
+def competition_ranks(values: list[float | None], higher_is_better: bool) -> list[int]:
+    """1 + the number of strictly better values; equal values share a rank; None ranks last."""
+    present = [v for v in values if v is not None]
+    ranks = []
+    for value in values:
+        if value is None:
+            ranks.append(len(values))
+        else:
+            ranks.append(1 + sum(1 for v in present if (v > value if higher_is_better else v < value)))
+    return ranks
+
+
+def table_ranks(rows: list[dict[str, Any]], per_sample: bool) -> list[int]:
+    """Each row's rank in the table of `rows` under one convention (see RANK_RULE)."""
+    means = [0.0] * len(rows)
     for metric in RANKED_BY:
-        values = {m: metric_value(r, metric, False) for m, r in rows.items()}
-        present = sorted((v, m) for m, v in values.items() if v is not None)
-        if metric not in LOWER_IS_BETTER:
-            present = sorted(present, key=lambda vm: -vm[0])
-        position = {m: i + 1 for i, (_, m) in enumerate(present)}
-        for method in rows:
-            totals[method] += position.get(method, len(rows))
-    return {m: t / len(RANKED_BY) for m, t in totals.items()}
+        values = [metric_value(r, metric, per_sample) for r in rows]
+        for i, rank in enumerate(competition_ranks(values, metric not in LOWER_IS_BETTER)):
+            means[i] += rank / len(RANKED_BY)
+    return competition_ranks(means, higher_is_better=False)
 
 
-def _table(rows: dict[str, dict[str, Any]], per_sample: bool) -> str:
-    """One markdown table, best rank first."""
-    rank = ranks(rows)
+def synchrony_saturation(result: dict[str, Any]) -> float | None:
+    """Share of directions whose official Synchrony is the saturated value, if the result knows it.
+
+    Results written before the diagnostic existed only tell whether the mean itself is saturated.
+    """
+    share = (result.get("diagnostics") or {}).get("Synchrony_saturated_share")
+    if share is not None:
+        return float(share)
+    value = (result.get("scores") or {}).get("Synchrony")
+    return 1.0 if value == SATURATED_SYNCHRONY else None
+
+
+# ------------------------------------------------------------------------------------------ tables
+def _cell(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
+
+
+def _ranked_table(rows: list[dict[str, Any]], labels: list[str], per_sample: bool) -> str:
+    rank = table_ranks(rows, per_sample)
+    order = sorted(range(len(rows)), key=lambda i: (rank[i], labels[i]))
     header = ["Rank", "Method"] + [f"{m} {arrow(m)}" for m in COLUMN_ORDER] + ["S", "run"]
-    body = []
-    for method in sorted(rows, key=lambda m: (rank[m], m)):
-        result = rows[method]
-        cells = []
-        for metric in COLUMN_ORDER:
-            value = metric_value(result, metric, per_sample)
-            cells.append("–" if value is None else f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}")
-        body.append([f"{rank[method]:g}", method] + cells + [result.get("n_directions", ""),
-                                                               result.get("run_id", "")])
+    body = [[str(rank[i]), labels[i]] + [_cell(metric_value(rows[i], m, per_sample)) for m in COLUMN_ORDER]
+            + [str(rows[i].get("n_directions", "")), str(rows[i].get("run_id", ""))] for i in order]
     return tabulate(body, headers=header, tablefmt="github", disable_numparse=True)
 
 
-def section_plot_name(dataset: str, split: str) -> str:
-    from .results import safe_name
+def _unranked_table(rows: list[dict[str, Any]], labels: list[str]) -> str:
+    header = ["Method", "samples"] + [f"{m} {arrow(m)}" for m in COLUMN_ORDER] + ["S", "run"]
+    body = [[labels[i], str(r.get("n_samples"))] + [_cell(metric_value(r, m, True)) for m in COLUMN_ORDER]
+            + [str(r.get("n_directions", "")), str(r.get("run_id", ""))] for i, r in enumerate(rows)]
+    return tabulate(body, headers=header, tablefmt="github", disable_numparse=True)
 
-    return f"plot_{safe_name(dataset.split(' ')[0])}_{safe_name(split)}.png"
+
+def _notes(rows: list[dict[str, Any]], labels: list[str]) -> list[str]:
+    notes = []
+    saturated = [(label, synchrony_saturation(r)) for label, r in zip(labels, rows)]
+    saturated = [(label, share) for label, share in saturated if share]
+    if saturated:
+        listed = ", ".join(f"{label} {share:.0%}" for label, share in saturated)
+        notes.append(f"Official Synchrony is saturated: the share of directions scoring exactly "
+                     f"{SATURATED_SYNCHRONY:g} (constant speaker columns and the official NaN quirk, "
+                     f"docs/metrics.md) is {listed}. Compare methods on Synchrony (NaN-safe) instead.")
+    skipped = sorted({f"{k}: {v}" for r in rows for k, v in (r.get("skipped") or {}).items()})
+    if skipped:
+        notes.append("Skipped metrics: " + "; ".join(skipped))
+    return notes
 
 
 def render_leaderboard(results: list[dict[str, Any]], plots: bool = False) -> str:
     """The whole LEADERBOARD.md text; `plots` links each section's picture (written by write_leaderboard)."""
     lines = ["# react-bench leaderboard", "",
              "Generated by `react-bench leaderboard` from `leaderboard/results/` alone; do not edit.",
-             "↑ higher is better, ↓ lower is better. Rank: mean rank on FRDist and FRCorr.",
+             "↑ higher is better, ↓ lower is better. Every stored result is a row.",
              "Official convention: FRCorr and FRDist are sums over the 10 samples; Synchrony scores",
              "sample 0 only (the official `compute_TLCC_mp`). Per-sample convention: FRCorr/10 and",
              "FRDist/10 (as the REGNN paper prints FRCorr), Synchrony over all samples.",
              "FRRea here uses react-bench's own face renderer, so it is not comparable to published FRRea.",
              ""]
-    groups = latest_per_method(results)
+    groups = sections(results)
     if not groups:
-        lines.append("_No results yet: run `react-bench run B_Mime` or `react-bench score DIR`._")
-    for (dataset, split), rows in sorted(groups.items()):
-        lines += [f"## {dataset} — {split}", ""]
+        lines.append("_No results yet: run `react-bench run B_Mime` or `react-bench score DIR --method NAME`._")
+    for key in sorted(groups):
+        rows = groups[key]
+        lines += [f"## {section_title(key, rows)}", ""]
         if plots:
-            lines += [f"![{dataset} {split}]({section_plot_name(dataset, split)})", ""]
-        lines += ["Official convention", "", _table(rows, False), "",
-                  "Per-sample convention", "", _table(rows, True), ""]
-        skipped = sorted({f"{k}: {v}" for r in rows.values() for k, v in (r.get("skipped") or {}).items()})
-        if skipped:
-            lines += ["Skipped metrics: " + "; ".join(skipped), ""]
+            lines += [f"![{section_title(key, rows)}]({section_plot_name(key)})", ""]
+        ranked = [r for r in rows if int(r.get("n_samples") or N_SAMPLES) == N_SAMPLES]
+        other = [r for r in rows if int(r.get("n_samples") or N_SAMPLES) != N_SAMPLES]
+        if ranked:
+            labels = row_labels(ranked)
+            lines += ["Official convention", "", _ranked_table(ranked, labels, False), "", RANK_RULE, "",
+                      "Per-sample convention", "", _ranked_table(ranked, labels, True), "", RANK_RULE, ""]
+            lines += [note + "\n" for note in _notes(ranked, labels)]
+        if other:
+            labels = row_labels(other)
+            lines += [f"Other sample counts (not ranked: the protocol scores {N_SAMPLES} samples; values in "
+                      "the per-sample convention)", "", _unranked_table(other, labels), ""]
+            lines += [note + "\n" for note in _notes(other, labels)]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_leaderboard(store: Path = DEFAULT_STORE, out: Path = DEFAULT_OUT, plots: bool = True) -> Path:
-    """LEADERBOARD.md (atomically) and, beside it, one PNG per section."""
-    results = load_results(store)
-    out = Path(out)
-    if plots:
-        from .leaderboard_plot import plot_section
+# ------------------------------------------------------------------------------------------ writing
+def section_plot_name(key: Section) -> str:
+    from .results import safe_name
 
-        for (dataset, split), rows in latest_per_method(results).items():
-            plot_section(rows, f"{dataset} — {split}", out.parent / section_plot_name(dataset, split))
-    text = render_leaderboard(results, plots=plots)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(out)
+    return f"{PLOT_PREFIX}{safe_name(key[0][:12])}_{safe_name(key[1])}.png"
+
+
+def write_leaderboard(store: Path = DEFAULT_STORE, out: Path = DEFAULT_OUT, plots: bool = True, *,
+                      strict: bool = False, locked: bool = False,
+                      on_problem: Callable[[StoreProblem], None] | None = None) -> Path:
+    """LEADERBOARD.md (atomically) and, beside it, one PNG per (fingerprint, split); stale PNGs go.
+
+    `strict`: any file in the store that is not a result is an error (nothing is written).
+    `locked=True` means the caller already holds `store_lock(store)`.
+    """
+    problems: list[StoreProblem] = []
+
+    def collect(problem: StoreProblem) -> None:
+        problems.append(problem)
+        if on_problem is not None:
+            on_problem(problem)
+
+    out = Path(out)
+    with _maybe_lock(store, locked):
+        results = load_results(store, on_problem=collect)
+        if strict and problems:
+            raise ReactBenchError(f"{len(problems)} file(s) in {store} are not results (--strict): "
+                                  + "; ".join(str(p) for p in problems))
+        groups = sections(results)
+        written = set()
+        if plots:
+            from .leaderboard_plot import plot_section
+
+            for key, rows in groups.items():
+                name = section_plot_name(key)
+                plot_section(rows, row_labels(rows), section_title(key, rows), out.parent / name)
+                written.add(name)
+        for stale in out.parent.glob(f"{PLOT_PREFIX}*.png"):
+            if stale.name not in written:
+                stale.unlink()
+        write_text_atomic(out, render_leaderboard(results, plots=plots))
     return out
+
+
+def _maybe_lock(store: Path, locked: bool):
+    import contextlib
+
+    return contextlib.nullcontext() if locked else store_lock(store)

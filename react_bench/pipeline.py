@@ -18,8 +18,9 @@ from .constants import N_SAMPLES
 from .data.default import DEFAULT_PROFILE, default_dataset_root
 from .data.reader import load_split
 from .data.split import SplitData
-from .errors import DataError
-from .results import DEFAULT_STORE, git_sha, now_iso, safe_name, write_json_atomic, write_result
+from .errors import DataError, ReactBenchError
+from .results import (DEFAULT_STORE, ResultExists, array_sha256, existing_result, files_sha256, git_sha, now_iso,
+                      result_identity, safe_name, store_lock, write_json_atomic, write_result)
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_SUBMISSIONS = Path("submissions")
@@ -66,14 +67,27 @@ def resolve_data(data: Path | None, profile: str | None, data_seed: int = 0,
     return DataSource(root, f"synth-{profile}-seed{data_seed}", profile)
 
 
-def resolve_device(device: str) -> str:
-    if device == "auto":
-        import torch
+DEVICES = ("auto", "cpu", "cuda")
 
+
+def resolve_device(device: str) -> str:
+    """'auto' -> cuda if present else cpu; 'cuda' / 'cuda:N' only where CUDA (and that GPU) exists.
+
+    Called before any work, so a bad device leaves nothing behind."""
+    import torch
+
+    if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
-        raise DataError(f"unknown device {device!r}; use auto, cpu or cuda")
-    return device
+    if device == "cpu":
+        return device
+    if device == "cuda" or (device.startswith("cuda:") and device[5:].isdigit()):
+        if not torch.cuda.is_available():
+            raise DataError(f"--device {device}: CUDA is not available on this machine; use --device cpu or auto")
+        index = int(device[5:]) if ":" in device else 0
+        if index >= torch.cuda.device_count():
+            raise DataError(f"--device {device}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+        return device
+    raise DataError(f"unknown device {device!r}; use one of: {', '.join(DEVICES)} (or cuda:N)")
 
 
 def environment_versions() -> dict[str, str]:
@@ -134,11 +148,15 @@ def score_predictions(predictions: np.ndarray, split: SplitData, *, device: str 
 
 
 def build_result(*, method: str, run_id: str, split: SplitData, source: DataSource, n_samples: int,
-                 scored: dict[str, Any], device: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+                 scored: dict[str, Any], device: str, fid: bool, predictions_sha256: str,
+                 weights_sha256: str | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     from .results import SCHEMA_VERSION
 
+    identity = result_identity(method=method, run_id=run_id, dataset_fingerprint=split.fingerprint,
+                               split=split.name, n_samples=n_samples, frrea=fid)
     result = {
         "schema_version": SCHEMA_VERSION,
+        "identity": identity,
         "react_bench_version": __version__,
         "git_sha": git_sha(),
         "method": method,
@@ -148,6 +166,8 @@ def build_result(*, method: str, run_id: str, split: SplitData, source: DataSour
         "n_directions": split.n_directions,
         "n_samples": n_samples,
         **scored,
+        "predictions_sha256": predictions_sha256,
+        "weights_sha256": weights_sha256,
         "fid_weights_sha256": (scored.get("fid") or {}).get("weights_sha256"),
         "device": device,
         "versions": environment_versions(),
@@ -157,22 +177,57 @@ def build_result(*, method: str, run_id: str, split: SplitData, source: DataSour
     return result
 
 
+def publish_result(result: dict[str, Any], store: Path, leaderboard: Path | None = None, *,
+                   replace: bool = False) -> Path:
+    """Store a result and regenerate LEADERBOARD.md under one store lock (concurrent runs are safe)."""
+    from .leaderboard import write_leaderboard
+
+    with store_lock(store):
+        path = write_result(result, store, replace=replace, locked=True)
+        if leaderboard is not None:
+            write_leaderboard(store, leaderboard, locked=True)
+    return path
+
+
+def check_fid_weights(fid: bool, fid_weights: Path | None) -> None:
+    """An explicitly named FID weights file must exist (before any work is done)."""
+    if fid and fid_weights is not None and not Path(fid_weights).is_file():
+        raise DataError(f"--fid-weights file not found: {fid_weights}")
+
+
 def score_submission(submission_dir: Path, source: DataSource, split_name: str, *, device: str = "cpu",
                      fid: bool = True, fid_weights: Path | None = None, store: Path = DEFAULT_STORE,
-                     write: bool = True, progress: Progress | None = None) -> ScoreOutcome:
-    """Validate then score a submission folder; writes one result JSON (nothing if validation fails)."""
+                     method: str | None = None, run_id: str | None = None, replace: bool = False,
+                     leaderboard: Path | None = None, write: bool = True,
+                     progress: Progress | None = None) -> ScoreOutcome:
+    """Validate then score a submission folder and store its result (nothing if validation fails).
+
+    The method is `method`, else submission.json's; the run id is `run_id`, else submission.json's
+    `run_id`, else the folder name. A result with the same identity already stored is not scored
+    again: `ResultExists` is raised unless `replace`.
+    """
+    check_fid_weights(fid, fid_weights)
     split = load_split(source.root, split_name, features=False, progress=progress)
     predictions, report = load_submission(submission_dir, split)
     meta = report.metadata or {}
-    method = str(meta.get("method") or Path(submission_dir).resolve().name)
-    run_id = Path(submission_dir).resolve().name
+    method = method or meta.get("method")
+    if not method or not isinstance(method, str):
+        raise DataError(f"{submission_dir}: no method name (submission.json has none); "
+                        "name it with --method NAME")
+    run_id = run_id or (meta.get("run_id") if isinstance(meta.get("run_id"), str) else None) \
+        or Path(submission_dir).resolve().name
+    identity = result_identity(method=method, run_id=run_id, dataset_fingerprint=split.fingerprint,
+                               split=split.name, n_samples=predictions.shape[1], frrea=fid)
+    if write and not replace and existing_result(store, identity) is not None:
+        raise ResultExists(existing_result(store, identity))
     scored = score_predictions(predictions, split, device=device, fid=fid, fid_weights=fid_weights,
                                progress=progress)
     extra = {"submission": str(submission_dir), "submission_meta": meta,
              "submission_warnings": [str(w) for w in report.warnings]}
     result = build_result(method=method, run_id=run_id, split=split, source=source,
-                          n_samples=predictions.shape[1], scored=scored, device=device, extra=extra)
-    path = write_result(result, store) if write else None
+                          n_samples=predictions.shape[1], scored=scored, device=device, fid=fid,
+                          predictions_sha256=array_sha256(predictions), extra=extra)
+    path = publish_result(result, store, leaderboard, replace=replace) if write else None
     return ScoreOutcome(result, path)
 
 
@@ -205,23 +260,56 @@ class RunOutcome:
     score: ScoreOutcome | None = None
 
 
-def make_run_id(method: str, source: DataSource, split: str, seed: int) -> str:
+class RunInterrupted(ReactBenchError):
+    """Ctrl-C during a run; the run folder keeps its checkpoints."""
+
+    exit_code = 130
+
+    def __init__(self, method: str, run_id: str) -> None:
+        self.run_id = run_id
+        super().__init__(f"interrupted; resume with: react-bench run {method} --resume {run_id}")
+
+
+def claim_run_id(method: str, source: DataSource, split: str, seed: int, runs: Path, submissions: Path) -> str:
+    """A new run id `<method>-<data>-<split>-seed<k>-<UTC second>[-n]`, its run folder created
+    atomically, so runs started in the same second get different ids."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    return safe_name(f"{method}-{source.name}-{split}-seed{seed}-{stamp}")
+    base = safe_name(f"{method}-{source.name}-{split}-seed{seed}-{stamp}")
+    Path(runs).mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        run_id = base if n == 1 else f"{base}-{n}"
+        if (Path(submissions) / run_id).exists():
+            continue
+        try:
+            (Path(runs) / run_id).mkdir()
+        except FileExistsError:
+            continue
+        return run_id
+    raise DataError(f"cannot find a free run id under {runs} for {base}")
+
+
+def weights_digest(run_dir: Path) -> str | None:
+    """Hash of a trained method's saved model (`<run_dir>/model/`, the convention trained methods
+    follow); None for methods that save nothing."""
+    return files_sha256(Path(run_dir) / "model")
 
 
 def run_method(method_name: str, source: DataSource, split_name: str = "test", *, seed: int = 0,
                device: str = "cpu", n_samples: int = N_SAMPLES, submissions: Path = DEFAULT_SUBMISSIONS,
                store: Path = DEFAULT_STORE, runs: Path = DEFAULT_RUNS, score: bool = True, fid: bool = True,
                fid_weights: Path | None = None, method_config: dict[str, Any] | None = None,
-               resume: str | None = None, log: Callable[[str], None] = print,
-               progress: Progress | None = None) -> RunOutcome:
-    """Prepare data, fit, predict, write a canonical submission, and (optionally) score it.
+               resume: str | None = None, leaderboard: Path | None = None,
+               log: Callable[[str], None] = print, progress: Progress | None = None) -> RunOutcome:
+    """Prepare data, fit, predict, write a canonical submission, and (optionally) score and store it.
 
     `resume` names an earlier run id whose run folder (checkpoints) training continues from.
+    Nothing is left behind when a run fails before its submission is written (a new run's empty
+    folders are removed; a resumed run's folder is kept). Ctrl-C raises RunInterrupted.
     """
     from .submission import write_submission
 
+    device = resolve_device(device)
+    check_fid_weights(fid and score, fid_weights)
     method = _build_method(method_name, source, method_config or {}, resume is not None)
     name = getattr(method, "name", method_name)
     if getattr(getattr(method, "config", None), "profile", None) == "paper" and device == "cpu":
@@ -232,11 +320,30 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
         if not (Path(runs) / run_id).is_dir():
             raise DataError(f"cannot resume: no run folder {Path(runs) / run_id}")
     else:
-        run_id = make_run_id(name, source, split_name, seed)
+        run_id = claim_run_id(name, source, split_name, seed, runs, submissions)
     submission_dir = Path(submissions) / run_id
     run_dir = Path(runs) / run_id
-    seconds: dict[str, float] = {}
+    try:
+        return _run_claimed(method, name, method_name, source, split_name, run_id, run_dir, submission_dir,
+                            seed=seed, device=device, n_samples=n_samples, store=store, score=score, fid=fid,
+                            fid_weights=fid_weights, resume=resume, leaderboard=leaderboard, log=log,
+                            progress=progress, write_submission=write_submission)
+    except KeyboardInterrupt:
+        if resume is None and not submission_dir.exists():
+            _remove_if_empty(run_dir)
+        raise RunInterrupted(method_name, run_id) from None
+    except BaseException:
+        if resume is None and not submission_dir.exists():
+            _remove_if_empty(run_dir)
+        raise
 
+
+def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, split_name: str, run_id: str,
+                 run_dir: Path, submission_dir: Path, *, seed: int, device: str, n_samples: int, store: Path,
+                 score: bool, fid: bool, fid_weights: Path | None, resume: str | None,
+                 leaderboard: Path | None, log: Callable[[str], None], progress: Progress | None,
+                 write_submission: Callable[..., Path]) -> RunOutcome:
+    seconds: dict[str, float] = {}
     tick = time.perf_counter()
     train = load_split(source.root, "train", progress=progress)
     val_available = (source.root / "val.csv").is_file() and split_name != "val"
@@ -249,7 +356,7 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
         log(f"resume: continuing run {run_id} from {run_dir}")
     tick = time.perf_counter()
     run_dir.mkdir(parents=True, exist_ok=True)
-    method.fit(train, val, seed=seed, device=device, run_dir=run_dir)
+    method.fit(train, val, seed=seed, device=device, run_dir=run_dir, **_progress_kwarg(method, progress))
     seconds["fit"] = time.perf_counter() - tick
     log(f"fit: {name} in {seconds['fit']:.1f} s on {device}")
 
@@ -259,15 +366,20 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     expected = (target.n_directions, n_samples) + target.speaker.shape[1:]
     if predictions.shape != expected:
         raise RuntimeError(f"{name}.predict returned {predictions.shape}, expected {expected}")
-    write_submission(submission_dir, predictions.astype(np.float32), target.speaker_paths, split_name,
+    predictions = np.ascontiguousarray(predictions, dtype=np.float32)
+    predictions_sha256 = array_sha256(predictions)
+    weights_sha256 = weights_digest(run_dir)
+    write_submission(submission_dir, predictions, target.speaker_paths, split_name,
                      method=name, dataset_fingerprint=target.fingerprint, overwrite=resume is not None,
-                     description=f"react-bench run {method_name} seed={seed} data={source.name} run={run_id}")
+                     description=f"react-bench run {method_name} seed={seed} data={source.name} run={run_id}",
+                     run_id=run_id)
     config = getattr(method, "config", None)
     config_dict = config.to_dict() if hasattr(config, "to_dict") else (config or {})
     write_json_atomic(run_dir / "run.json", {
         "run_id": run_id, "method": name, "method_config": config_dict, "seed": seed, "device": device,
         "split": split_name, "dataset": {"name": source.name, "root": str(source.root),
                                          "fingerprint": target.fingerprint, "profile": source.profile},
+        "predictions_sha256": predictions_sha256, "weights_sha256": weights_sha256,
         "versions": environment_versions(), "seconds": seconds, "date": now_iso()})
     log(f"predict: {predictions.shape} in {seconds['predict']:.1f} s -> {submission_dir}")
 
@@ -278,11 +390,34 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
                                    progress=progress)
         seconds["score"] = time.perf_counter() - tick
         result = build_result(method=name, run_id=run_id, split=target, source=source, n_samples=n_samples,
-                              scored=scored, device=device,
+                              scored=scored, device=device, fid=fid, predictions_sha256=predictions_sha256,
+                              weights_sha256=weights_sha256,
                               extra={"seed": seed, "method_config": config_dict, "seconds": seconds,
                                      "submission": str(submission_dir)})
-        outcome.score = ScoreOutcome(result, write_result(result, store))
+        outcome.score = ScoreOutcome(result, publish_result(result, store, leaderboard, replace=resume is not None))
     return outcome
+
+
+def _progress_kwarg(method: Any, progress: Progress | None) -> dict[str, Any]:
+    """Pass the progress callback to methods whose fit() accepts one."""
+    import inspect
+
+    if progress is None:
+        return {}
+    try:
+        params = inspect.signature(method.fit).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {"progress": progress} if "progress" in params else {}
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """Remove `folder` and its empty subfolders if it holds no file."""
+    folder = Path(folder)
+    if folder.is_dir() and not any(p.is_file() for p in folder.rglob("*")):
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _build_method(method_name: str, source: DataSource, config: dict[str, Any], resume: bool):

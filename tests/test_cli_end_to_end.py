@@ -47,23 +47,35 @@ def test_run_score_check_and_leaderboard_on_smoke(workdir):
     result = invoke("run", "B_Mime", "--profile", "smoke", "--no-fid", "--device", "cpu")
     assert result.exit_code == 0, result.output
     assert "FRDist ↓" in result.output
-    stored = list((workdir / "leaderboard" / "results" / "B_Mime").glob("*/test.json"))
+    stored = list((workdir / "leaderboard" / "results" / "B_Mime").glob("*/test-*.json"))
     assert len(stored) == 1
     record = json.loads(stored[0].read_text())
-    for key in ("schema_version", "react_bench_version", "git_sha", "method", "dataset", "split",
+    for key in ("schema_version", "identity", "react_bench_version", "git_sha", "method", "dataset", "split",
                 "n_directions", "n_samples", "scores", "per_sample", "skipped", "timing_s", "device", "date",
-                "fid_weights_sha256", "seed"):
+                "fid_weights_sha256", "seed", "predictions_sha256", "weights_sha256"):
         assert key in record, key
+    assert len(record["predictions_sha256"]) == 64 and record["weights_sha256"] is None  # B_Mime saves no model
     assert record["n_directions"] == 8 and record["skipped"]["FRRea"]
     board = (workdir / "leaderboard" / "LEADERBOARD.md").read_text()
     assert "B_Mime" in board
 
     submission = Path(record["submission"])
     assert invoke("submission", "check", str(submission), "--profile", "smoke").exit_code == 0
-    scored = invoke("score", str(submission), "--profile", "smoke", "--no-fid", "--json", "--device", "cpu")
+    # the run's own submission has the same identity: scoring it again is a no-op that says so
+    again = invoke("score", str(submission), "--profile", "smoke", "--no-fid", "--device", "cpu")
+    assert again.exit_code == 0 and "already scored" in again.output and "--replace" in again.output
+    assert json.loads(stored[0].read_text()) == record
+    scored = invoke("score", str(submission), "--profile", "smoke", "--no-fid", "--json", "--device", "cpu",
+                    "--replace")
     assert scored.exit_code == 0, scored.output
     rescored = json.loads(scored.output)
     assert rescored["scores"]["FRDist"] == pytest.approx(record["scores"]["FRDist"], rel=1e-9)
+    assert rescored["predictions_sha256"] == record["predictions_sha256"]
+    # the same folder filed under another name is a new result, not a replacement
+    renamed = invoke("score", str(submission), "--profile", "smoke", "--no-fid", "--device", "cpu",
+                     "--method", "Mime_again", "--run-id", "x1", "--no-leaderboard")
+    assert renamed.exit_code == 0, renamed.output
+    assert len(list((workdir / "leaderboard" / "results").glob("*/*/test-*.json"))) == 2
 
     # a broken submission: exit code 2, nothing written
     broken = workdir / "broken"
@@ -86,7 +98,7 @@ def test_make_run_end_to_end_on_smoke(workdir):
                           timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "FRCorr ↑" in done.stdout
-    assert list((workdir / "leaderboard" / "results").rglob("test.json"))
+    assert list((workdir / "leaderboard" / "results").rglob("test-*.json"))
 
 
 def test_committed_example_checks_scores_and_renders(workdir):
@@ -114,6 +126,7 @@ def test_regnn_runs_and_resumes_through_the_cli(workdir):
     assert first.exit_code == 0, first.output
     record = json.loads(first.output[first.output.index("{"):])
     assert record["method_config"]["profile"] == "smoke"        # training profile follows the data
+    assert len(record["weights_sha256"]) == 64 and len(record["predictions_sha256"]) == 64
     run_dir = workdir / "runs" / record["run_id"]
     for name in ("config.json", "losses.json", "training_curve.png", "checkpoint.pt", "run.json"):
         assert (run_dir / name).is_file(), name
@@ -149,5 +162,4 @@ def test_bad_inputs_give_clean_errors(workdir):
     assert bad_value.exit_code == 1 and "cannot build method 'regnn'" in bad_value.output
     missing = invoke("score", str(workdir / "nowhere"), "--profile", "smoke", "--no-fid")
     assert missing.exit_code == 2 and missing.output.count("not found") == 1   # listed once
-    assert invoke("run", "B_Mime", "--profile", "nosuch").exit_code == 1
     assert invoke("score", str(workdir), "--data", str(workdir / "no-data")).exit_code == 1

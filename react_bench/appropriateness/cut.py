@@ -56,12 +56,23 @@ class SplitRowMap:
         return self.listener_paths + self.speaker_paths
 
 
+def _read_csv(path: str | os.PathLike, what: str) -> pd.DataFrame:
+    """A CSV of strings, with a DataError naming the file when it is missing or unreadable."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{what} not found: {path}")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataError(f"{path}: cannot read as a {what} ({exc})") from None
+
+
 def read_data_indices(data_indices: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
     """data_indices as a DataFrame of strings (site, chat_index, clip_index); row r = clip r."""
     if isinstance(data_indices, pd.DataFrame):
         df = data_indices.reset_index(drop=True)
     else:
-        df = pd.read_csv(data_indices, dtype=str, keep_default_na=False)
+        df = _read_csv(data_indices, "data_indices CSV")
     missing = [c for c in ("site", "chat_index", "clip_index") if c not in df.columns]
     if missing:
         raise DataError(f"data_indices lacks column(s) {missing}; expected site, chat_index, clip_index")
@@ -73,7 +84,7 @@ def read_split_csv(split_csv: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
     if isinstance(split_csv, pd.DataFrame):
         df = split_csv.reset_index(drop=True)
     else:
-        df = pd.read_csv(split_csv, dtype=str, keep_default_na=False)
+        df = _read_csv(split_csv, "split CSV")
     missing = [c for c in ("speaker_path", "listener_path") if c not in df.columns]
     if missing:
         raise DataError(f"split CSV {split_csv if not isinstance(split_csv, pd.DataFrame) else ''} lacks "
@@ -185,11 +196,10 @@ def cut_split_matrix(global_matrix: np.ndarray | str | os.PathLike,
 
 def _load_global(m: np.ndarray | str | os.PathLike) -> np.ndarray:
     if isinstance(m, (str, os.PathLike)):
+        from ..data.arrays import load_plain_npy
+
         p = Path(m)
         if not p.is_file():
             raise DataError(f"global appropriateness matrix not found: {p}")
-        try:
-            return np.load(p, mmap_mode="r", allow_pickle=False)
-        except ValueError as exc:
-            raise DataError(f"cannot read {p} as a plain .npy array: {exc}") from None
+        return load_plain_npy(p, mmap_mode="r")
     return np.asarray(m)

@@ -2,8 +2,11 @@
 listener reaction is appropriate for speaker k (react_metrics.md §1).
 
 Problems (``ok`` False): not a square 2-D matrix, size differs from ``expected_size``, values
-other than 0/1 (NaN included), a diagonal entry that is not 1, a row with no 1 at all.
-Warnings: rows whose only appropriate reaction is their own real one, an asymmetric matrix.
+other than 0/1 (NaN included), a diagonal entry that is not 1, a row with no 1 at all,
+an odd size (a split has S = 2 x pairs directions).
+Warnings: rows whose only appropriate reaction is their own real one, an asymmetric matrix. An
+asymmetric matrix is scored (the official evaluator only reads rows) but warned about everywhere:
+labelling by a threshold on a symmetric distance always gives a symmetric matrix.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class MatrixReport:
     only_self_rows: list[int] = field(default_factory=list)   # rows whose only 1 is the diagonal
     empty_rows: list[int] = field(default_factory=list)       # rows with no 1 at all
     bad_diagonal_rows: list[int] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)        # what could not be checked, and why
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -60,6 +64,7 @@ class MatrixReport:
                          f"{self.neighbours_excl_self_mean:.2f}, min {self.neighbours_excl_self_min}, "
                          f"max {self.neighbours_excl_self_max}; symmetric: {self.symmetric}")
         lines += [f"  error: {p}" for p in self.problems] + [f"  warning: {w}" for w in self.warnings]
+        lines += [f"  not checked: {u}" for u in self.unchecked]
         return "\n".join(lines)
 
 
@@ -76,9 +81,14 @@ def validate_matrix(m: np.ndarray, expected_size: int | None = None) -> MatrixRe
     if expected_size is not None and (not square or n != expected_size):
         problems.append(f"matrix size {shape} does not match the split's {expected_size} directions "
                         f"(expected ({expected_size}, {expected_size}))")
+    if square and n % 2:
+        problems.append(f"matrix size {n} is odd, but a split has S = 2 x pairs mirrored directions")
+    unchecked = [] if expected_size is not None else [
+        "size against the split's directions (no split given: use --data/--profile and --split)"]
     if a.dtype.kind not in "biuf":
         problems.append(f"matrix dtype {a.dtype} is not numeric")
-        return MatrixReport(False, problems, warnings, n, shape, str(a.dtype), False, None, None)
+        return MatrixReport(False, problems, warnings, n, shape, str(a.dtype), False, None, None,
+                            unchecked=unchecked)
 
     ones = a == 1
     binary = bool((ones | (a == 0)).all())
@@ -86,7 +96,8 @@ def validate_matrix(m: np.ndarray, expected_size: int | None = None) -> MatrixRe
         bad = ~(ones | (a == 0))
         vals = np.unique(a[bad])[:5].tolist()
         problems.append(f"{int(bad.sum())} value(s) are not 0/1 (e.g. {vals})")
-    rep = MatrixReport(False, problems, warnings, n, shape, str(a.dtype), binary, None, None)
+    rep = MatrixReport(False, problems, warnings, n, shape, str(a.dtype), binary, None, None,
+                       unchecked=unchecked)
     if not square:
         return rep
 

@@ -10,6 +10,32 @@ from ..constants import N_ATTRS, N_FRAMES, RAW_FRAMES
 from ..errors import DataError
 
 
+NPY_MAGIC = b"\x93NUMPY"
+
+
+def load_plain_npy(file: Path, mmap_mode: str | None = None) -> np.ndarray:
+    """An array from a `.npy` file, never unpickling; a clear DataError for anything else.
+
+    np.load falls back to pickle for files without the .npy magic, and with allow_pickle=False its
+    error then talks about pickles; a text file saved as `.npy` is simply not a .npy file.
+    """
+    file = Path(file)
+    try:
+        with open(file, "rb") as handle:
+            magic = handle.read(len(NPY_MAGIC))
+    except FileNotFoundError:
+        raise DataError(f"{file}: file not found") from None
+    except OSError as exc:
+        raise DataError(f"{file}: cannot read ({exc.strerror or exc})") from None
+    if magic != NPY_MAGIC:
+        raise DataError(f"{file}: not a valid .npy file (it does not start with the NumPy format header)")
+    try:
+        return np.load(file, mmap_mode=mmap_mode, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        reason = "it holds Python objects, which react-bench never unpickles" if "pickle" in str(exc) else exc
+        raise DataError(f"{file}: cannot read as a plain .npy array ({reason})") from None
+
+
 def read_emotion_csv(file: Path) -> np.ndarray:
     """(750, 25) float32 from an Emotion CSV: a header row, then 751 or 750 rows of 25 values."""
     import pandas as pd
@@ -24,17 +50,19 @@ def read_emotion_csv(file: Path) -> np.ndarray:
     if values.shape[0] not in (N_FRAMES, RAW_FRAMES):
         raise DataError(f"{file}: expected {RAW_FRAMES} or {N_FRAMES} data rows, found {values.shape[0]}")
     if not np.isfinite(values).all():
-        raise DataError(f"{file}: contains empty, NaN or infinite values")
+        row, col = (int(i) for i in np.argwhere(~np.isfinite(values))[0])
+        short = int(np.isnan(values[row]).sum())
+        what = (f"data row {row + 1} (line {row + 2}) has {N_ATTRS - short} of {N_ATTRS} values (cut short?)"
+                if np.isnan(values[row, col:]).all() and short else
+                f"data row {row + 1} (line {row + 2}), column {frame.columns[col]!r} is empty, NaN or infinite")
+        raise DataError(f"{file}: {what}")
     return values[:N_FRAMES].astype(np.float32)
 
 
 def read_feature_file(file: Path) -> np.ndarray:
     """(750, D) float32 per-frame features from `.npy` (no pickles) or `.pth` (weights_only)."""
     if file.suffix == ".npy":
-        try:
-            array = np.load(file, allow_pickle=False)
-        except ValueError as exc:
-            raise DataError(f"{file}: cannot read as a plain .npy array ({exc})") from None
+        array = load_plain_npy(file)
     else:
         import torch
 

@@ -93,7 +93,7 @@ def score_arrays_timed(
             progress(name, done, total)
 
     for group in groups:
-        report(group, 0, 1)
+        report(group, 0, pred.shape[0] if group == "FRDist" else 1)   # FRDist counts directions
         t0 = time.perf_counter()
         if group == "FRDist":
             if dev == "cuda":

@@ -204,15 +204,17 @@ def frdist_best(
     lst: np.ndarray,
     indptr: np.ndarray,
     indices: np.ndarray,
-    chunk: int = 32,
+    chunk: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, int]:
     """(S, n) min-over-appropriate weighted DTW of every prediction, and the number of full DTWs.
 
     pred (S, n, T, 25) and lst (S, T, 25) are float32. Work is cut into chunks of directions so
-    ``progress(done, total)`` can be reported between numba calls.
+    ``progress(done, total)`` can be reported between numba calls (default chunk: ~1 % of S).
     """
     s = pred.shape[0]
+    if chunk is None:  # ~100 progress updates (numba holds the GIL, so bars redraw between chunks)
+        chunk = min(32, max(4, -(-s // 100)))
     lstT = np.empty((lst.shape[0], lst.shape[2], lst.shape[1]))  # (S, 25, T) float64, one pass
     lstT[...] = np.asarray(lst, dtype=np.float32).transpose(0, 2, 1)
     pred = np.ascontiguousarray(pred, dtype=np.float32)

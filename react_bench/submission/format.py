@@ -37,7 +37,7 @@ REQUIRED_KEYS: dict[str, type | tuple[type, ...]] = {
     "description": str,
 }
 # Optional keys with a checked type; any other key is tolerated and ignored.
-OPTIONAL_KEYS: dict[str, type | tuple[type, ...]] = {"format_version": int}
+OPTIONAL_KEYS: dict[str, type | tuple[type, ...]] = {"format_version": int, "run_id": str}
 
 MAX_METADATA_BYTES = 1 << 20          # submission.json larger than 1 MiB is rejected
 MAX_LISTED = 10                       # offending files listed per failure kind
@@ -127,8 +127,9 @@ def format_list(items: Sequence[str], limit: int = MAX_LISTED) -> str:
 
 
 def build_metadata(*, method: str, split: str, dataset_fingerprint: str, n_samples: int,
-                   n_directions: int, description: str = "", created: datetime | None = None) -> dict[str, Any]:
-    """The submission.json content the writer stores."""
+                   n_directions: int, description: str = "", created: datetime | None = None,
+                   run_id: str | None = None) -> dict[str, Any]:
+    """The submission.json content the writer stores (`run_id`: the run that made it, if any)."""
     from .. import __version__
 
     when = created or datetime.now().astimezone()
@@ -142,6 +143,7 @@ def build_metadata(*, method: str, split: str, dataset_fingerprint: str, n_sampl
         "created": when.isoformat(timespec="seconds"),
         "react_bench_version": __version__,
         "description": str(description),
+        **({"run_id": str(run_id)} if run_id else {}),
     }
 
 

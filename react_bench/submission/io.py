@@ -36,6 +36,7 @@ def write_submission(
     *,
     overwrite: bool = False,
     layout: str = "npy",
+    run_id: str | None = None,
 ) -> Path:
     """Write predictions (S, n, 750, 25) as a submission folder; return its path.
 
@@ -56,13 +57,14 @@ def write_submission(
     if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
         raise SubmissionError(f"{dest} exists and is not a folder; refusing to replace it")
     if dest.is_dir() and any(dest.iterdir()) and not overwrite:
-        raise SubmissionError(f"{dest} already exists and is not empty (pass overwrite=True to replace it)")
+        raise SubmissionError(f"{dest} already exists and is not empty (choose another folder or remove it)")
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
     try:
         meta = build_metadata(method=method, split=split, dataset_fingerprint=dataset_fingerprint,
-                              n_samples=pred.shape[1], n_directions=pred.shape[0], description=description)
+                              n_samples=pred.shape[1], n_directions=pred.shape[0], description=description,
+                              run_id=run_id)
         if layout == "npy":
             _write_npy(tmp, pred, paths, split)
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -62,7 +62,7 @@ class REGNNMethod:
 
     def fit(self, train: SplitData, val: SplitData | None = None, *, seed: int = 1, device: str = "cpu",
             run_dir: Path | str | None = None, resume: bool | None = None,
-            on_epoch_end: EpochCallback | None = None) -> None:
+            on_epoch_end: EpochCallback | None = None, progress: Callable[..., None] | None = None) -> None:
         """Train on ``train`` (``val`` is not used: the official code has no validation loop).
 
         ``run_dir`` receives config.json, checkpoint.pt (every epoch), losses.json,
@@ -80,7 +80,7 @@ class REGNNMethod:
                 model.perceptual.set_input_stats(*_feature_stats(train.video), *_feature_stats(train.audio))
             self.history = train_model(model, self.config, train, seed=seed, device=self.device, run_dir=run_dir,
                                        resume=self.config.resume if resume is None else resume,
-                                       on_epoch_end=on_epoch_end)
+                                       on_epoch_end=on_epoch_end, progress=progress)
         self.save(run_dir / "model")
 
     # ------------------------------------------------------------------ inference

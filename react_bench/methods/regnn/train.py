@@ -31,6 +31,7 @@ from .windows import gather_windows, overlap_average, to_windows
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "checkpoint.pt"
+PROGRESS_EVERY = 10            # steps between progress updates (each reads the loss: a GPU sync)
 EpochCallback = Callable[[int, dict[str, Any]], None]
 
 
@@ -178,8 +179,12 @@ def _set_rng_state(state: dict[str, Any], generator: torch.Generator, device: to
 
 
 def train_model(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, seed: int, device: torch.device,
-                run_dir: Path, resume: bool = False, on_epoch_end: EpochCallback | None = None) -> list[dict[str, Any]]:
-    """Train ``model`` in place; returns the per-epoch history (also written to ``losses.json``)."""
+                run_dir: Path, resume: bool = False, on_epoch_end: EpochCallback | None = None,
+                progress: Callable[..., None] | None = None) -> list[dict[str, Any]]:
+    """Train ``model`` in place; returns the per-epoch history (also written to ``losses.json``).
+
+    ``progress(label, done, total, info)`` gets a bar over epochs and one over the current epoch's
+    steps, with the running loss (read every PROGRESS_EVERY steps, so the GPU rarely syncs)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.json").write_text(cfg.to_json())
     data = DeviceData.from_split(split, cfg, device)
@@ -208,6 +213,8 @@ def train_model(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, seed: 
     n_items = data.item_speaker.numel()
     steps = min(cfg.steps_per_epoch, math.ceil(n_items / cfg.batch_size))
     model.train()
+    if progress is not None:
+        progress("REGNN epochs", start_epoch, cfg.epochs, "")
     for epoch in range(start_epoch, cfg.epochs):
         t0 = time.perf_counter()
         lr = lr_at(cfg, epoch)
@@ -222,6 +229,8 @@ def train_model(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, seed: 
             loss.backward()
             optimizer.step()
             sums += torch.stack([loss.detach(), l_min, l_mid])
+            if progress is not None and ((i + 1) % PROGRESS_EVERY == 0 or i + 1 == steps):
+                progress("REGNN steps", i + 1, steps, f"loss {float(sums[0]) / (i + 1):.5f}")
         mean = (sums / steps).tolist()
         if not all(math.isfinite(v) for v in mean):
             raise ReactBenchError(f"REGNN training diverged in epoch {epoch} (mean losses {mean})")
@@ -234,6 +243,8 @@ def train_model(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, seed: 
                       "config": json.dumps(cfg.architecture_dict())}, ckpt_path)
         write_history(history, run_dir)
         log.info("REGNN epoch %d: loss %.5f (L_min %.5f, L_mid %.5f) lr %.1e", epoch, *mean, lr)
+        if progress is not None:
+            progress("REGNN epochs", epoch + 1, cfg.epochs, f"loss {mean[0]:.5f}")
         if on_epoch_end is not None:
             on_epoch_end(epoch, record)
     write_history(history, run_dir, plot=True)
