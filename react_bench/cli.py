@@ -250,6 +250,8 @@ def matrix_report(matrix: Optional[Path] = typer.Argument(None, help="a .npy mat
     from .data.arrays import load_plain_npy
     from .errors import MatrixError
 
+    if not Path(matrix).is_file():
+        _fail(ReactBenchError(f"matrix file not found: {matrix}"), as_json)
     try:
         values = load_plain_npy(matrix)
     except ReactBenchError as error:

@@ -310,6 +310,8 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
 
     device = resolve_device(device)
     check_fid_weights(fid and score, fid_weights)
+    if resume is not None and not (Path(runs) / safe_name(resume)).is_dir():
+        raise DataError(f"cannot resume: no run folder {Path(runs) / safe_name(resume)}")
     method = _build_method(method_name, source, method_config or {}, resume is not None)
     name = getattr(method, "name", method_name)
     if getattr(getattr(method, "config", None), "profile", None) == "paper" and device == "cpu":
@@ -317,8 +319,6 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
             "use a GPU, or --config '{\"profile\": \"small\"}' for a quick run")
     if resume is not None:
         run_id = safe_name(resume)
-        if not (Path(runs) / run_id).is_dir():
-            raise DataError(f"cannot resume: no run folder {Path(runs) / run_id}")
     else:
         run_id = claim_run_id(name, source, split_name, seed, runs, submissions)
     submission_dir = Path(submissions) / run_id
@@ -433,7 +433,7 @@ def _build_method(method_name: str, source: DataSource, config: dict[str, Any], 
     config = dict(config)
     if "profile" in accepts and "profile" not in config:
         config["profile"] = source.profile or "paper"
-    if resume:
+    if resume and "resume" in accepts:
         config["resume"] = True
     return get_method(method_name, **config)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, MatrixError
 
 _MAX_LISTED = 10
 
@@ -161,7 +161,7 @@ def cut_with_map(global_matrix: np.ndarray | str | os.PathLike, row_map: SplitRo
     """
     g = _load_global(global_matrix)
     if g.ndim != 2 or g.shape[0] != g.shape[1] or g.shape[0] % 2:
-        raise DataError(f"global appropriateness matrix must be square with an even size, got {g.shape}")
+        raise MatrixError(f"global appropriateness matrix must be square with an even size, got {g.shape}")
     half = g.shape[0] // 2
     n_clips = row_map.n_index_rows
     if half != n_clips:
@@ -176,9 +176,9 @@ def cut_with_map(global_matrix: np.ndarray | str | os.PathLike, row_map: SplitRo
         vals = np.isin(sub, (0, 1))
         if not vals.all():
             bad = np.unique(sub[~vals])[:5]
-            raise DataError(f"global matrix holds values other than 0/1 in the cut (e.g. {bad.tolist()})")
+            raise MatrixError(f"global matrix holds values other than 0/1 in the cut (e.g. {bad.tolist()})")
     elif sub.max(initial=0) > 1:
-        raise DataError("global matrix holds values other than 0/1 in the cut")
+        raise MatrixError("global matrix holds values other than 0/1 in the cut")
     return sub.astype(np.uint8)
 
 
@@ -201,5 +201,8 @@ def _load_global(m: np.ndarray | str | os.PathLike) -> np.ndarray:
         p = Path(m)
         if not p.is_file():
             raise DataError(f"global appropriateness matrix not found: {p}")
-        return load_plain_npy(p, mmap_mode="r")
+        try:
+            return load_plain_npy(p, mmap_mode="r")
+        except DataError as error:
+            raise MatrixError(str(error)) from None
     return np.asarray(m)

@@ -50,13 +50,19 @@ def read_emotion_csv(file: Path) -> np.ndarray:
     if values.shape[0] not in (N_FRAMES, RAW_FRAMES):
         raise DataError(f"{file}: expected {RAW_FRAMES} or {N_FRAMES} data rows, found {values.shape[0]}")
     if not np.isfinite(values).all():
-        row, col = (int(i) for i in np.argwhere(~np.isfinite(values))[0])
-        short = int(np.isnan(values[row]).sum())
-        what = (f"data row {row + 1} (line {row + 2}) has {N_ATTRS - short} of {N_ATTRS} values (cut short?)"
-                if np.isnan(values[row, col:]).all() and short else
-                f"data row {row + 1} (line {row + 2}), column {frame.columns[col]!r} is empty, NaN or infinite")
-        raise DataError(f"{file}: {what}")
+        raise DataError(f"{file}: {_first_bad_cell(values, list(frame.columns))}")
     return values[:N_FRAMES].astype(np.float32)
+
+
+def _first_bad_cell(values: np.ndarray, columns: list[str]) -> str:
+    """Where a parsed Emotion CSV first holds an empty, NaN or infinite value, in a file's terms."""
+    missing_tail = np.isnan(values[:, ::-1]).cumprod(axis=1).sum(axis=1)   # trailing empties per row
+    if missing_tail.min() > 0:
+        return f"expected {N_ATTRS} values per row, rows have {N_ATTRS - int(missing_tail.min())}"
+    row, col = (int(i) for i in np.argwhere(~np.isfinite(values))[0])
+    if missing_tail[row] and col >= N_ATTRS - missing_tail[row]:
+        return f"data row {row + 1} (line {row + 2}) has {N_ATTRS - int(missing_tail[row])} of {N_ATTRS} values (cut short?)"
+    return f"data row {row + 1} (line {row + 2}), column {columns[col]!r} is empty, NaN or infinite"
 
 
 def read_feature_file(file: Path) -> np.ndarray:
