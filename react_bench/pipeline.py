@@ -265,9 +265,10 @@ class RunInterrupted(ReactBenchError):
 
     exit_code = 130
 
-    def __init__(self, method: str, run_id: str) -> None:
+    def __init__(self, method: str, run_id: str, kept: bool = True) -> None:
         self.run_id = run_id
-        super().__init__(f"interrupted; resume with: react-bench run {method} --resume {run_id}")
+        super().__init__(f"interrupted; resume with: react-bench run {method} --resume {run_id}" if kept else
+                         "interrupted before anything was saved; nothing was kept")
 
 
 def claim_run_id(method: str, source: DataSource, split: str, seed: int, runs: Path, submissions: Path) -> str:
@@ -331,7 +332,7 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     except KeyboardInterrupt:
         if resume is None and not submission_dir.exists():
             _remove_if_empty(run_dir)
-        raise RunInterrupted(method_name, run_id) from None
+        raise RunInterrupted(method_name, run_id, kept=run_dir.is_dir()) from None
     except BaseException:
         if resume is None and not submission_dir.exists():
             _remove_if_empty(run_dir)

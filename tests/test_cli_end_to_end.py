@@ -163,3 +163,43 @@ def test_bad_inputs_give_clean_errors(workdir):
     missing = invoke("score", str(workdir / "nowhere"), "--profile", "smoke", "--no-fid")
     assert missing.exit_code == 2 and missing.output.count("not found") == 1   # listed once
     assert invoke("score", str(workdir), "--data", str(workdir / "no-data")).exit_code == 1
+
+
+def test_ctrl_c_during_training_says_how_to_resume(workdir, monkeypatch, capfd):
+    from baselines.naive import MimeBaseline
+    from react_bench.cli import run_cli
+
+    def interrupted_fit(self, train, val=None, *, seed=0, device="cpu", run_dir=None, **kwargs):
+        (Path(run_dir) / "checkpoint.pt").write_bytes(b"partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(MimeBaseline, "fit", interrupted_fit)
+    code = run_cli(["run", "B_Mime", "--profile", "smoke", "--no-fid", "--device", "cpu"])
+    err = capfd.readouterr().err
+    assert code == 130 and "interrupted; resume with: react-bench run B_Mime --resume B_Mime-" in err
+    run_id = err.split("--resume ")[1].split()[0]
+    assert (workdir / "runs" / run_id / "checkpoint.pt").is_file()
+    assert not (workdir / "submissions").exists() or not any((workdir / "submissions").iterdir())
+
+
+def test_concurrent_runs_both_store_their_result(workdir):
+    """Two `react-bench run B_Mime --profile smoke` started in the same second, a third one second
+    later: every run gets its own id, every result is stored, LEADERBOARD.md lists all three."""
+    import sys
+    import time
+
+    invoke("data", "synth", "--profile", "smoke")                     # generate the data once, first
+    command = [sys.executable, "-c", "from react_bench.cli import main; main()", "run", "B_Mime",
+               "--profile", "smoke", "--no-fid", "--device", "cpu"]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    time.sleep(1.0)
+    procs.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, out + err
+    stored = [json.loads(p.read_text()) for p in (workdir / "leaderboard" / "results").rglob("test-*.json")]
+    run_ids = {r["run_id"] for r in stored}
+    assert len(stored) == 3 and len(run_ids) == 3
+    board = (workdir / "leaderboard" / "LEADERBOARD.md").read_text()
+    assert all(run_id in board for run_id in run_ids)
