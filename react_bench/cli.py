@@ -186,6 +186,35 @@ def data_info(data: Optional[Path] = DataOpt, profile: Optional[Profile] = Profi
     typer.echo(json.dumps(info, indent=1) if as_json else "\n".join(f"{k}: {v}" for k, v in info.items()))
 
 
+@data_app.command("verify")
+def data_verify(root: Path = typer.Argument(..., help="dataset folder"), as_json: bool = JsonOpt) -> None:
+    """Recompute a dataset's fingerprint; exit 2 if it does not match dataset.json."""
+    from .data.verify import verify_dataset
+
+    report = _guarded(verify_dataset, root, as_json=as_json)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=1))
+    elif report.kind == "real":
+        typer.echo(f"{root}: no dataset.json to compare against; content fingerprints per split:")
+        for name, value in report.splits.items():
+            typer.echo(f"  {name}: {value}")
+    elif report.ok:
+        typer.echo(f"ok: fingerprint {report.fingerprint} matches dataset.json ({report.n_files} files)")
+    else:
+        n = report.n_differing
+        what = (f"{n} file{'s' if n != 1 else ''} differ" if n is not None
+                else f"{report.n_files} files found, dataset.json lists {report.expected_n_files}")
+        typer.secho(f"mismatch: fingerprint {report.fingerprint} != dataset.json's {report.expected} "
+                    f"({what})", fg="red", err=True)
+        for label, paths in (("changed", report.changed), ("missing", report.missing), ("extra", report.extra)):
+            for path in paths[:20]:
+                typer.echo(f"  {label}: {path}", err=True)
+            if len(paths) > 20:
+                typer.echo(f"  ... and {len(paths) - 20} more {label}", err=True)
+    if not report.ok:
+        raise typer.Exit(2)
+
+
 # ------------------------------------------------------------------------------------ appropriateness
 @matrix_app.command("build")
 def matrix_build(data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
@@ -283,7 +312,8 @@ def submission_check(directory: Path = typer.Argument(..., help="submission fold
     speakers, _ = _guarded(mirrored_directions, pairs, as_json=as_json)
     report = _guarded(validate_submission, directory, speakers, split,
                       n_samples=declared_sample_count(directory),
-                      dataset_fingerprint=dataset_fingerprint(source.root), as_json=as_json)
+                      dataset_fingerprint=_guarded(dataset_fingerprint, source.root, split, as_json=as_json),
+                      as_json=as_json)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=1, default=str))
     elif report.ok:

@@ -113,3 +113,70 @@ def test_pth_features_load_without_unpickling(tmp_path):
     torch.save({"not": "a tensor"}, npy.with_suffix(".pth"))
     with pytest.raises(DataError, match="expected one tensor"):
         load_split(root, "test", cache=False)
+
+
+# ------------------------------------------------------------------------------------------------
+# fingerprints (issue 9 §3.5)
+# ------------------------------------------------------------------------------------------------
+
+def _two_split_dataset(root):
+    pairs = [("X/g/P1/1", "X/g/P2/1"), ("X/g/P1/2", "X/g/P2/2")]
+    write_tiny_dataset(root, pairs, split="val", seed=1)
+    write_tiny_dataset(root, pairs, split="test", seed=1)            # same bytes as val
+    return root
+
+
+def test_real_data_fingerprint_is_split_specific_and_content_based(tmp_path):
+    from react_bench.data.reader import dataset_fingerprint
+
+    root = _two_split_dataset(tmp_path / "d")
+    val, test = load_split(root, "val"), load_split(root, "test")
+    assert val.fingerprint != test.fingerprint                       # even with identical contents
+    assert len(test.fingerprint) == 64
+    assert dataset_fingerprint(root, "test") == test.fingerprint
+    assert load_split(root, "test", features=False).fingerprint == test.fingerprint
+    assert load_split(root, "test", cache=False).fingerprint == test.fingerprint
+    combined = dataset_fingerprint(root)
+    assert combined not in (val.fingerprint, test.fingerprint)
+
+    file = root / "test" / "Emotion" / "X" / "g" / "P2" / "1.csv"
+    os.utime(file, ns=(time.time_ns(), time.time_ns() + 10_000_000))  # touched, same content
+    assert load_split(root, "test").fingerprint == test.fingerprint
+    lines = file.read_text().splitlines()
+    row = lines[5].split(",")
+    row[20] = "0.5" if row[20] != "0.5" else "0.25"                   # one emotion value
+    lines[5] = ",".join(row)
+    file.write_text("\n".join(lines) + "\n")
+    changed = load_split(root, "test").fingerprint
+    assert changed != test.fingerprint
+    assert load_split(root, "val").fingerprint == val.fingerprint     # the other split keeps its own
+    np.save(root / "neighbour_emotion_test.npy", np.ones((4, 4), np.uint8))
+    assert load_split(root, "test").fingerprint not in (changed, test.fingerprint)
+
+
+def test_fingerprint_is_cached_beside_the_array_cache(tmp_path, monkeypatch):
+    import react_bench.data.reader as reader
+
+    root = _two_split_dataset(tmp_path / "d")
+    calls = []
+    real_hash = reader._hash_split
+    monkeypatch.setattr(reader, "_hash_split", lambda *a: calls.append(a[0]) or real_hash(*a))
+    first = load_split(root, "test")
+    assert calls == ["test"]
+    assert (root / ".react_bench_cache" / "test" / "fingerprint.json").is_file()
+    assert load_split(root, "test").fingerprint == first.fingerprint
+    assert reader.dataset_fingerprint(root, "test") == first.fingerprint
+    assert calls == ["test"]                                           # not rehashed
+    assert load_split(root, "test", cache=False).fingerprint == first.fingerprint
+    assert calls == ["test", "test"]
+
+
+def test_synthetic_data_keeps_the_generator_fingerprint(tmp_path):
+    import json
+
+    from react_bench.data.reader import dataset_fingerprint
+
+    root = _two_split_dataset(tmp_path / "d")
+    (root / "dataset.json").write_text(json.dumps({"fingerprint": "abc123"}))
+    assert load_split(root, "val").fingerprint == load_split(root, "test").fingerprint == "abc123"
+    assert dataset_fingerprint(root, "val") == dataset_fingerprint(root) == "abc123"

@@ -21,17 +21,25 @@ def user_cache_dir() -> Path:
     return Path(base) / "react-bench"
 
 
+def dataset_folder_name(profile: str, seed: int) -> str:
+    """Cache folder of a synthetic dataset, e.g. ``synth-small-seed0-v1r2``: the generator version
+    and the numerics revision are both in the name, so a cache written by an older generator (or
+    older numerics, whose bytes differ) is never reused."""
+    from .synth_world import GENERATOR_VERSION, NUMERICS_REVISION
+
+    return f"synth-{profile}-seed{seed}-v{GENERATOR_VERSION}r{NUMERICS_REVISION}"
+
+
 def default_dataset_root(profile: str = DEFAULT_PROFILE, seed: int = DEFAULT_SEED,
                          progress: Callable[[str, int, int], None] | None = None) -> Path:
     """Root of the synthetic dataset for (profile, seed); generated on first use, then reused."""
     from .synth import PROFILES, write_synthetic_dataset
-    from .synth_world import GENERATOR_VERSION
 
     if profile not in PROFILES:
         from ..errors import DataError
 
         raise DataError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
-    root = user_cache_dir() / "data" / f"synth-{profile}-seed{seed}-v{GENERATOR_VERSION}"
+    root = user_cache_dir() / "data" / dataset_folder_name(profile, seed)
     if (root / "dataset.json").is_file():
         return root
     root.parent.mkdir(parents=True, exist_ok=True)

@@ -9,9 +9,10 @@ Public API::
     true_appropriateness(context)  # (2L, 2L) uint8 ground truth in mirrored order
 
 The generative model is in synth_world.py and documented in docs/synthetic_world.md.
-Content depends only on (profile pair counts, seed, video_dim, audio_dim, GENERATOR_VERSION):
-pair i of a split is drawn from generators keyed by (seed, split, i), so the result does not depend
-on how generation is chunked.
+Content depends only on (profile pair counts, seed, video_dim, audio_dim, GENERATOR_VERSION,
+NUMERICS_REVISION): pair i of a split is drawn from generators keyed by (seed, split, i), so the
+result does not depend on how generation is chunked, and the numerics are bit-identical on every
+x86-64 CPU (docs/synthetic_world.md, "Bit-identical on every machine").
 """
 
 from __future__ import annotations
@@ -270,6 +271,7 @@ def write_synthetic_dataset(out_dir: str | os.PathLike, profile: str | tuple[int
         meta = {
             "generator": "react_bench.data.synth",
             "generator_version": sw.GENERATOR_VERSION,
+            "numerics_revision": sw.NUMERICS_REVISION,
             "world_seed": sw.WORLD_SEED,
             "profile": pname,
             "pairs": dict(zip(SPLITS, counts)),
@@ -286,6 +288,7 @@ def write_synthetic_dataset(out_dir: str | os.PathLike, profile: str | tuple[int
             "fingerprint": writer.fingerprint(),
             "fingerprint_method": "sha256 over '<relative path>\\t<sha256 of file>\\n' lines, "
                                   "sorted by path, for every file except dataset.json",
+            "files": dict(sorted(writer.digests.items())),      # per-file sha256 (data verify)
         }
         (tmp / "dataset.json").write_text(json.dumps(meta, indent=1) + "\n")
         if out.exists():

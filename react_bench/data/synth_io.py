@@ -78,7 +78,13 @@ class HashingWriter:
 
     def fingerprint(self) -> str:
         """sha256 over "relative/path<TAB>file-sha256<LF>" lines in sorted path order."""
-        h = hashlib.sha256()
-        for rel in sorted(self.digests):
-            h.update(f"{rel}\t{self.digests[rel]}\n".encode())
-        return h.hexdigest()
+        return fingerprint_of(self.digests)
+
+
+def fingerprint_of(digests: dict[str, str]) -> str:
+    """The dataset fingerprint of {relative path: sha256 hex of the file}: sha256 over
+    "relative/path<TAB>file-sha256<LF>" lines in sorted path order (HashingWriter, data verify)."""
+    h = hashlib.sha256()
+    for rel in sorted(digests):
+        h.update(f"{rel}\t{digests[rel]}\n".encode())
+    return h.hexdigest()

@@ -12,6 +12,14 @@ offset, plus the person's reaction-style bias, plus their own smooth dynamics, p
 linear transform of the *partner's* lagged deviation from the partner's own baseline. Attributes (15 AUs,
 valence/arousal, 8 expression probabilities) are read out of the latent state; video and audio
 features are fixed random projections of attributes (video) or of arousal and context (audio).
+
+Numerics (docs/synthetic_world.md, "Bit-identical on every machine"): every value that is written
+or compared with a threshold is computed with IEEE basic operations in a fixed order, either by
+the numba kernels below (no fastmath) or by element-wise numpy + - * / sqrt; exp, tanh and atanh
+come from detmath.py. No BLAS, LAPACK, numpy reduction or transcendental ufunc is involved, so the
+bytes do not depend on the CPU. Random draws come from numpy Generators keyed as documented.
+Kernels here inline detmath's: when detmath.py changes, touch this file (numba's cache is keyed on
+the source file of each kernel).
 """
 
 from __future__ import annotations
@@ -19,12 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import lfilter
+from numba import njit
 
 from react_bench.constants import N_ATTRS, RAW_FRAMES
+from react_bench.data import detmath as dm
 
 WORLD_SEED = 20230611          # fixes the world (prototypes, styles, projections); never the split seed
-GENERATOR_VERSION = "1"        # bump whenever the generated content changes
+GENERATOR_VERSION = "1"        # bump whenever the generative model (its equations) changes
+NUMERICS_REVISION = 2          # bump whenever only the numerics (last bits, threshold flips) change
 LATENT_NAMES = ("valence", "arousal", "smile", "brow", "frown", "mouth")
 D = len(LATENT_NAMES)
 BURN_IN = 200                  # frames simulated before the 751 kept ones (warm-up to stationarity)
@@ -185,13 +195,13 @@ def build_world() -> World:
     """The world's fixed parameters (deterministic; independent of any dataset seed)."""
     rng = np.random.default_rng([WORLD_SEED, 0])
     level = np.array([row[1:] for row in _CONTEXT_TABLE], dtype=np.float64)
-    level[:, :2] = np.arctanh(level[:, :2])
+    level[:, :2] = dm.atanh_array(level[:, :2])
     level[:, 2:] *= FACIAL_LEVEL_SCALE
     gains = np.zeros((N_STYLES, D, D))
     for s, (_, _, gain, _) in enumerate(_STYLE_TABLE):
         for (to, frm), g in gain.items():
             gains[s, to, frm] = g
-        norm = np.linalg.norm(gains[s], 2)
+        norm = dm.spectral_norm(gains[s])        # deterministic (LAPACK's SVD is not)
         if norm > MAX_STYLE_GAIN:
             gains[s] *= MAX_STYLE_GAIN / norm
     return World(
@@ -237,10 +247,45 @@ def sample_people(rng: np.random.Generator, n: int, video_dim: int) -> People:
     )
 
 
-def _smooth2_gain(rho: np.ndarray) -> np.ndarray:
-    """Std of y for unit white input to y = AR1(AR1(e)) with output gain (1-rho): normaliser."""
-    var = (1 - rho) ** 2 * (1 + rho ** 2) / (1 - rho ** 2) ** 3
+def _smooth2_gain(rho):
+    """Std of y for unit white input to y = AR1(AR1(e)) with output gain (1-rho): normaliser.
+    Element-wise basic operations only (no pow), for floats or arrays."""
+    a = 1.0 - rho
+    b = 1.0 - rho * rho
+    var = a * a * (1.0 + rho * rho) / (b * b * b)
     return np.sqrt(var)
+
+
+@njit(cache=True, error_model="numpy")
+def _simulate_kernel(base, gain, rho, scale, lag, noise, burn_in, out):
+    """Joint two-person recursion, pair by pair, in a fixed order (see simulate_latent)."""
+    n_pairs, _, n_dim = base.shape
+    t_sim = noise.shape[2]
+    dev = np.zeros((2, t_sim, n_dim))            # z - the person's own baseline
+    e1 = np.zeros((2, n_dim))
+    own = np.zeros((2, n_dim))
+    for i in range(n_pairs):
+        e1[:] = 0.0
+        own[:] = 0.0
+        for t in range(t_sim):
+            for p in range(2):
+                r = rho[i, p]
+                c = 1.0 - r
+                for d in range(n_dim):
+                    e = r * e1[p, d] + noise[i, p, t, d]
+                    e1[p, d] = e
+                    own[p, d] = r * own[p, d] + c * e
+            for p in range(2):
+                src = t - lag[i, p]                  # lag >= 1: the partner's row src is done
+                for d in range(n_dim):
+                    react = 0.0
+                    if src >= 0:
+                        for j in range(n_dim):
+                            react += gain[i, p, d, j] * dev[1 - p, src, j]
+                    z = (base[i, p, d] + own[p, d] * scale[i, p, d]) + react
+                    dev[p, t, d] = z - base[i, p, d]
+                    if t >= burn_in:
+                        out[i, p, t - burn_in, d] = z
 
 
 def simulate_latent(world: World, context: np.ndarray, style: np.ndarray, lag: np.ndarray,
@@ -254,50 +299,91 @@ def simulate_latent(world: World, context: np.ndarray, style: np.ndarray, lag: n
     lvl = world.context_level[context]                        # (L, D)
     base = lvl[:, None, :] + people.offset[person] + world.style_bias[style]   # (L, 2, D)
     gain = world.style_gain[style] * people.responsiveness[person][..., None, None]  # (L,2,D,D)
-    rho = np.exp(-1.0 / people.tau[person])                   # (L, 2)
-    scale = (OWN_STD / _smooth2_gain(rho)[..., None])         # (L, 2, D)
-    e1 = np.zeros((n_pairs, 2, D))
-    own = np.zeros((n_pairs, 2, D))
-    z = np.zeros((n_pairs, 2, T_SIM, D))
-    dev = np.zeros((n_pairs, 2, T_SIM, D))                    # z - the person's own baseline
-    rows = np.arange(n_pairs)
-    r3 = rho[..., None]
-    for t in range(T_SIM):
-        e1 = r3 * e1 + noise[:, :, t, :]
-        own = r3 * own + (1 - r3) * e1
-        # partner deviation at t - lag (zero before the simulation starts)
-        react = np.zeros((n_pairs, 2, D))
-        for who in (0, 1):
-            src = t - lag[:, who]
-            ok = src >= 0
-            if ok.any():
-                pdev = dev[rows[ok], 1 - who, src[ok]]          # (n_ok, D)
-                react[ok, who] = np.einsum("nij,nj->ni", gain[ok, who], pdev)
-        zt = base + own * scale + react
-        z[:, :, t] = zt
-        dev[:, :, t] = zt - base
-    return z[:, :, BURN_IN:]
+    rho = dm.exp_array(-1.0 / people.tau[person])            # (L, 2)
+    scale = OWN_STD / _smooth2_gain(rho)[..., None]           # (L, 2, D)
+    if np.any(lag < 1):
+        raise ValueError("reaction lags must be >= 1 frame")
+    out = np.empty((n_pairs, 2, T_SIM - BURN_IN, D))
+    _simulate_kernel(np.ascontiguousarray(base), np.ascontiguousarray(gain), rho, scale,
+                     np.ascontiguousarray(lag, dtype=np.int64), np.ascontiguousarray(noise),
+                     BURN_IN, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _ar2_kernel(white, rho, gain, pad, out):
+    """Two AR(1) passes per row: y1 = x + rho y1', y2 = (1 - rho) y1 + rho y2' (zero initial
+    state, scipy.signal.lfilter's arithmetic), then y2 / gain for samples from ``pad`` on."""
+    c = 1.0 - rho
+    for row in range(white.shape[0]):
+        y1 = 0.0
+        y2 = 0.0
+        for t in range(white.shape[1]):
+            y1 = white[row, t] + rho * y1
+            y2 = c * y1 + rho * y2
+            if t >= pad:
+                out[row, t - pad] = y2 / gain
 
 
 def smooth_white(white: np.ndarray, tau: float, pad: int) -> np.ndarray:
     """Unit-variance second-order smoothed noise from white noise along the last axis (time);
     the first ``pad`` samples (filter warm-up) are dropped."""
-    rho = np.exp(-1.0 / tau)
-    y = lfilter([1.0 - rho], [1.0, -rho], lfilter([1.0], [1.0, -rho], white, axis=-1), axis=-1)
-    return y[..., pad:] / _smooth2_gain(np.asarray(rho))
-
-
-def hysteresis(y: np.ndarray, h: float) -> np.ndarray:
-    """Binary state along axis 1 of y (N, T, K): on when y > h, off when y < -h, else unchanged.
-    The initial state is y[:, 0] > 0."""
-    state = y[:, 0] > 0.0
-    out = np.empty(y.shape, dtype=bool)
-    out[:, 0] = state
-    for t in range(1, y.shape[1]):
-        yt = y[:, t]
-        state = (state | (yt > h)) & ~(yt < -h)
-        out[:, t] = state
+    rho = dm.exp(-1.0 / tau)
+    gain = float(_smooth2_gain(rho))
+    white = np.ascontiguousarray(white, dtype=np.float64)
+    n_t = white.shape[-1]
+    out = np.empty(white.shape[:-1] + (n_t - pad,))
+    _ar2_kernel(white.reshape(-1, n_t), rho, gain, pad, out.reshape(-1, n_t - pad))
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def _attributes_kernel(z, au_load, au_bias, ctx_au, au_off, au_noise, au_std, h, disabled,
+                       expr_load, expr_bias, ctx_ex, ex_off, ex_noise, ex_std, out):
+    """Per person-clip and frame: AU activations (sums in fixed order) through hysteresis,
+    tanh of valence/arousal, softmax of the expression logits."""
+    n, n_t, n_dim = z.shape
+    n_au = au_load.shape[0]
+    n_ex = expr_load.shape[0]
+    state = np.zeros(n_au, dtype=np.bool_)
+    logit = np.empty(n_ex)
+    for i in range(n):
+        for t in range(n_t):
+            for k in range(n_au):
+                y = 0.0
+                for d in range(n_dim):
+                    y += z[i, t, d] * au_load[k, d]
+                y = y + au_bias[k]
+                y = y + ctx_au[i, k]
+                y = y + au_off[i, k]
+                y = y + au_std * au_noise[i, t, k]
+                if t == 0:
+                    on = y > 0.0
+                else:
+                    on = (state[k] or y > h) and not (y < -h)
+                state[k] = on
+                out[i, t, k] = 1.0 if (on and not disabled[i, k]) else 0.0
+            out[i, t, n_au] = dm.tanh(z[i, t, 0])
+            out[i, t, n_au + 1] = dm.tanh(z[i, t, 1])
+            top = -dm.INF
+            for k in range(n_ex):
+                y = 0.0
+                for d in range(n_dim):
+                    y += z[i, t, d] * expr_load[k, d]
+                y = y + expr_bias[k]
+                y = y + ctx_ex[i, k]
+                y = y + ex_off[i, k]
+                y = y + ex_std * ex_noise[i, t, k]
+                logit[k] = y
+                if y > top:
+                    top = y
+            total = 0.0
+            for k in range(n_ex):
+                e = dm.exp(logit[k] - top)
+                logit[k] = e
+                total += e
+            for k in range(n_ex):
+                out[i, t, n_au + 2 + k] = logit[k] / total
 
 
 def attributes(world: World, z: np.ndarray, context: np.ndarray, person: np.ndarray,
@@ -306,19 +392,19 @@ def attributes(world: World, z: np.ndarray, context: np.ndarray, person: np.ndar
 
     z (N, T, D) for N person-clips, context (N,), person (N,), au_noise (N, T, 15) and
     expr_noise (N, T, 8) unit-variance smooth noise. Returns (N, T, 25) float64.
+
+    AU activation y = ((((U z) + u0) + context offset) + person offset) + 0.5 noise, on/off by
+    hysteresis; valence/arousal tanh(z); expressions softmax(E z + e0 + offsets + 0.15 noise).
     """
     n, t, _ = z.shape
     out = np.empty((n, t, N_ATTRS))
-    au_y = (z @ world.au_load.T + world.au_bias + world.context_au[context][:, None]
-            + people.au_offset[person][:, None] + AU_NOISE_STD * au_noise)
-    active = hysteresis(au_y, AU_HYSTERESIS) & ~people.au_disabled[person][:, None, :]
-    out[..., :N_AUS] = active
-    out[..., 15:17] = np.tanh(z[..., :2])
-    logits = (z @ world.expr_load.T + world.expr_bias + world.context_expr[context][:, None]
-              + people.expr_offset[person][:, None] + EXPR_NOISE_STD * expr_noise)
-    logits -= logits.max(axis=-1, keepdims=True)
-    ex = np.exp(logits)
-    out[..., 17:] = ex / ex.sum(axis=-1, keepdims=True)
+    c = np.ascontiguousarray
+    _attributes_kernel(c(z, dtype=np.float64), world.au_load, world.au_bias,
+                       c(world.context_au[context]), c(people.au_offset[person]),
+                       c(au_noise, dtype=np.float64), AU_NOISE_STD, AU_HYSTERESIS,
+                       c(people.au_disabled[person]), world.expr_load, world.expr_bias,
+                       c(world.context_expr[context]), c(people.expr_offset[person]),
+                       c(expr_noise, dtype=np.float64), EXPR_NOISE_STD, out)
     return out
 
 
@@ -346,30 +432,64 @@ def audio_projection(audio_dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
             rng.normal(0.0, 0.2, audio_dim))
 
 
+@njit(cache=True, error_model="numpy")
+def _video_kernel(attrs, center, scale, w, b, appearance, noise_std, noise, out):
+    n, n_t, n_in = attrs.shape
+    n_out = w.shape[1]
+    x = np.empty(n_in)
+    acc = np.empty(n_out)
+    for i in range(n):
+        for t in range(n_t):
+            for k in range(n_in):
+                x[k] = (attrs[i, t, k] - center[k]) / scale[k]
+            for j in range(n_out):
+                acc[j] = 0.0
+            for k in range(n_in):                    # fixed order over k for every output j
+                xk = x[k]
+                for j in range(n_out):
+                    acc[j] += xk * w[k, j]
+            for j in range(n_out):
+                v = dm.tanh(acc[j] + b[j]) + appearance[i, j]
+                v = v + noise_std * np.float64(noise[i, t, j])
+                out[i, t, j] = np.float32(v)
+
+
+@njit(cache=True, error_model="numpy")
+def _audio_kernel(arousal, w, offset, noise_std, noise, out):
+    n, n_t = arousal.shape
+    n_out = w.shape[0]
+    for i in range(n):
+        for t in range(n_t):
+            a = arousal[i, t]
+            for j in range(n_out):
+                v = dm.tanh(a * w[j] + offset[i, j])
+                v = v + noise_std * np.float64(noise[i, t, j])
+                out[i, t, j] = np.float32(v)
+
+
 def video_features(attrs: np.ndarray, appearance: np.ndarray, proj: tuple[np.ndarray, np.ndarray],
                    noise: np.ndarray) -> np.ndarray:
     """attrs (N, T, 25) -> (N, T, Dv) float32: tanh(W·standardised attrs + b) + identity + noise.
 
-    noise: (N, T, Dv) float32 standard normal (overwritten in place to save memory)."""
+    noise: (N, T, Dv) float32 standard normal. Computed in float64 (sums over the 25 inputs in
+    index order), rounded once to float32."""
     w, b = proj
-    x = ((attrs - _ATTR_CENTER) / _ATTR_SCALE).astype(np.float32)
-    v = x @ w.astype(np.float32)
-    v += b.astype(np.float32)
-    np.tanh(v, out=v)
-    v += appearance.astype(np.float32)[:, None, :]
-    noise *= np.float32(VIDEO_NOISE_STD)
-    v += noise
-    return v
+    c = np.ascontiguousarray
+    out = np.empty(noise.shape, dtype=np.float32)
+    _video_kernel(c(attrs, dtype=np.float64), _ATTR_CENTER, _ATTR_SCALE, c(w, dtype=np.float64),
+                  c(b, dtype=np.float64), c(appearance, dtype=np.float64), VIDEO_NOISE_STD,
+                  c(noise, dtype=np.float32), out)
+    return out
 
 
 def audio_features(arousal: np.ndarray, context: np.ndarray,
                    proj: tuple[np.ndarray, np.ndarray, np.ndarray],
                    noise: np.ndarray) -> np.ndarray:
-    """arousal (N, T) -> (N, T, Da) float32: tanh(arousal·w + context embedding + b) + noise."""
+    """arousal (N, T) -> (N, T, Da) float32: tanh(arousal·w + context embedding + b) + noise,
+    computed in float64 and rounded once to float32."""
     w, emb, b = proj
-    a = arousal.astype(np.float32)[..., None] * w.astype(np.float32)
-    a += (emb[context] + b).astype(np.float32)[:, None, :]
-    np.tanh(a, out=a)
-    noise *= np.float32(AUDIO_NOISE_STD)
-    a += noise
-    return a
+    c = np.ascontiguousarray
+    out = np.empty(noise.shape, dtype=np.float32)
+    _audio_kernel(c(arousal, dtype=np.float64), c(w, dtype=np.float64), c(emb[context] + b),
+                  AUDIO_NOISE_STD, c(noise, dtype=np.float32), out)
+    return out
