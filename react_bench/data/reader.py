@@ -11,18 +11,25 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from ..errors import DataError
-from .arrays import read_emotion_csv, read_feature_file
+from .arrays import load_plain_npy, read_emotion_csv, read_feature_file
 from .layout import (emotion_file, feature_file, matrix_path, mirrored_directions, read_split_pairs,
                      split_csv_path)
 from .split import SplitData
 
 CACHE_VERSION = 1
+
+
+class MatrixWarning(UserWarning):
+    """A matrix that can be scored but looks wrong (e.g. asymmetric); the CLI prints it."""
+
+
 Progress = Callable[[str, int, int], None]
 _MODALITIES = ("Video", "Audio")
 
@@ -161,15 +168,20 @@ def _load_matrix(root: Path, split: str, n_directions: int) -> np.ndarray | None
     file = matrix_path(root, split)
     if not file.is_file():
         return None
+    from ..appropriateness.validate import validate_matrix
+    from ..errors import MatrixError
+
     try:
-        matrix = np.load(file, allow_pickle=False)
-    except ValueError as exc:
-        raise DataError(f"{file}: cannot read as a plain .npy array ({exc})") from None
-    if matrix.shape != (n_directions, n_directions):
-        raise DataError(f"{file}: shape {matrix.shape} does not match the split's "
-                        f"{n_directions} mirrored directions ({n_directions}, {n_directions})")
-    if not np.isin(matrix, (0, 1)).all():
-        raise DataError(f"{file}: appropriateness values must be 0 or 1")
+        matrix = load_plain_npy(file)
+    except DataError as error:
+        raise MatrixError(str(error)) from None
+    report = validate_matrix(matrix, expected_size=n_directions)
+    if not report.ok:
+        raise MatrixError(f"{file}: invalid appropriateness matrix\n" + "\n".join(report.problems),
+                          problems=report.problems)
+    if report.symmetric is False:  # scored (the official code reads rows), but a labelling mistake
+        asymmetric = [w for w in report.warnings if "symmetric" in w]
+        warnings.warn(f"{file}: " + "; ".join(asymmetric), MatrixWarning, stacklevel=2)
     return matrix.astype(np.uint8)
 
 
