@@ -140,11 +140,14 @@ def score_predictions(predictions: np.ndarray, split: SplitData, *, device: str 
                     "max_frames": getattr(frrea, "max_frames", None)}
     else:
         skipped["FRRea"] = "disabled (--no-fid)"
-    official = {k: scores[k] for k in ("FRDist", "FRCorr", "PCC", "FRVar", "FRDvs", "FRDiv", "Synchrony")}
+    # table columns (PCC and Synchrony_nan_safe are react-bench's, not official; metrics/meta.py)
+    official = {k: scores[k] for k in ("FRDist", "FRCorr", "PCC", "FRVar", "FRDvs", "FRDiv", "Synchrony",
+                                       "Synchrony_nan_safe")}
     official["FRRea"] = value
     per_sample = {k: scores[k] for k in ("FRCorr_per_sample", "FRDist_per_sample", "Synchrony_all_samples")}
-    return {"scores": official, "per_sample": per_sample, "skipped": skipped, "timing_s": timing,
-            "fid": fid_info}
+    diagnostics = {"Synchrony_saturated_share": scores["Synchrony_saturated_share"]}
+    return {"scores": official, "per_sample": per_sample, "diagnostics": diagnostics, "skipped": skipped,
+            "timing_s": timing, "fid": fid_info}
 
 
 def build_result(*, method: str, run_id: str, split: SplitData, source: DataSource, n_samples: int,

@@ -14,6 +14,9 @@ from react_bench.metrics import score_arrays
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "metric_fixtures"
 REL_TOL = 1e-5
+# FRCorr: numpy's pairwise float32 statistics are reproduced bit for bit (ccc.float32_stats); what
+# is left is float64 summation order in np.cov / np.mean (measured <= 2.5e-16 relative).
+FRCORR_REL_TOL = 1e-13
 
 if not (FIXTURES / "expected.json").exists():
     pytest.skip("shared metric fixtures not available", allow_module_level=True)
@@ -43,6 +46,11 @@ def test_every_official_value_reproduced(scored):
     bad = {k: (got[k], v) for k, v in expected.items()
            if abs(got[k] - v) > REL_TOL * max(abs(v), 1e-12)}
     assert not bad, f"{name}: (ours, official) outside {REL_TOL} relative: {bad}"
+
+
+def test_frcorr_to_float64_rounding(scored):
+    name, expected, got, _ = scored
+    assert got["FRCorr"] == pytest.approx(expected["FRCorr"], rel=FRCORR_REL_TOL, abs=0), name
 
 
 def test_frdist_and_synchrony_exact(scored):

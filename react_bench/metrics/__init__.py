@@ -23,8 +23,8 @@ from react_bench.metrics.validate import neighbour_lists, validate_inputs
 __all__ = ["score_arrays", "score_arrays_timed", "METRICS", "METRICS_BY_NAME", "MetricInfo",
            "SCORE_KEYS", "EXTRA_KEYS", "resolve_device"]
 
-SCORE_KEYS = ("FRCorr", "FRDist", "PCC", "FRVar", "FRDvs", "FRDiv", "Synchrony",
-              "Synchrony_all_samples", "FRCorr_per_sample", "FRDist_per_sample")
+SCORE_KEYS = ("FRCorr", "FRDist", "PCC", "FRVar", "FRDvs", "FRDiv", "Synchrony", "Synchrony_nan_safe",
+              "Synchrony_all_samples", "FRCorr_per_sample", "FRDist_per_sample", "Synchrony_saturated_share")
 
 # One computation can produce several keys; timings are reported per computation.
 _GROUPS = {
@@ -32,7 +32,7 @@ _GROUPS = {
     "FRCorr+PCC": ("FRCorr", "PCC", "FRCorr_per_sample"),
     "FRDiv+FRVar": ("FRDiv", "FRVar"),
     "FRDvs": ("FRDvs",),
-    "Synchrony": ("Synchrony", "Synchrony_all_samples"),
+    "Synchrony": ("Synchrony", "Synchrony_nan_safe", "Synchrony_all_samples", "Synchrony_saturated_share"),
 }
 
 ProgressFn = Callable[[str, int, int], None]
@@ -119,8 +119,13 @@ def score_arrays_timed(
         elif group == "FRDvs":
             scores["FRDvs"] = diversity.frdvs(pred)
         elif group == "Synchrony":
-            scores["Synchrony"], scores["Synchrony_all_samples"] = tlcc.synchrony_scores(
-                tlcc.tlcc_offsets(pred, spk))
+            if metrics is None or "Synchrony_nan_safe" in set(metrics):
+                offsets, safe = tlcc.tlcc_offsets_with_nan_safe(pred, spk)
+                scores["Synchrony_nan_safe"] = tlcc.synchrony_nan_safe(safe)
+            else:   # the official kernel alone skips every correlation of a NaN lag
+                offsets = tlcc.tlcc_offsets(pred, spk)
+            scores["Synchrony"], scores["Synchrony_all_samples"] = tlcc.synchrony_scores(offsets)
+            scores["Synchrony_saturated_share"] = tlcc.synchrony_saturated_share(offsets)
         seconds[group] = time.perf_counter() - t0
         report(group, 1, 1)
 

@@ -22,13 +22,29 @@ from numba import njit, prange
 from react_bench.metrics.quirks import CCC_DENOMINATOR_EPS, official_corr_nan_to_zero
 
 
-def float32_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """np.mean / np.var / np.std over time (axis -2) on float32 data, as the official code does.
+#: numpy's pairwise summation (``pairwise_sum`` in numpy/_core/src/umath/loops_utils.h.src):
+#: blocks of at most PAIRWISE_BLOCK values are summed with PAIRWISE_UNROLL interleaved accumulators.
+PAIRWISE_BLOCK = 128
+PAIRWISE_UNROLL = 8
+_PAIRWISE_MAX_DEPTH = 64        # the tree's depth is about log2(T / 128) + 1
 
-    Returns float32 arrays of shape x.shape[:-2] + (D,), bit-identical to numpy (tests/test_ccc_stats.py):
-    numpy reduces a non-innermost axis by adding whole rows in time order, in float32, divides by
-    the count in float32, and np.std is the float32 sqrt of np.var. One numba pass replaces
-    numpy's several full-size temporaries (0.02 s vs 0.55 s for (400, 10, 750, 25) on 2 cores)."""
+
+def float32_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The official per-column ``np.mean(y[:, i])``, ``np.var(y[:, i])``, ``np.std(y[:, i])``.
+
+    metric/FRC.py computes the statistics of each column of a (T, 25) float32 array separately, a
+    1-D float32 reduction, which numpy sums with its pairwise algorithm in float32 (not frame after
+    frame, as ``np.mean(x, axis=0)`` does). Returns float32 arrays of shape x.shape[:-2] + (D,)
+    bit-identical to those calls (tests/test_ccc_stats.py):
+
+    * sum = 0 + pairwise_sum(column): n < 8: plain loop; n <= 128: 8 accumulators stepping by 8,
+      combined ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the remainder in order; n > 128: split
+      at n2 = n//2 rounded down to a multiple of 8 and recurse; all in float32;
+    * mean = float32(sum / T) (numpy divides in float64 and casts back; the same value);
+    * var = float32(pairwise_sum(square(x - mean)) / T) with x - mean and the square in float32
+      (numpy's ``_var``); std = float32 sqrt(var).
+
+    One numba pass, vectorised over the D columns of each block of frames."""
     x = np.ascontiguousarray(x, dtype=np.float32)
     flat = x.reshape((-1,) + x.shape[-2:])
     mu, var, sd = _float32_stats_kernel(flat)
@@ -36,28 +52,116 @@ def float32_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mu.reshape(out_shape), var.reshape(out_shape), sd.reshape(out_shape)
 
 
+@njit(cache=True, nogil=True, inline="always")   # inlined: called, it does not vectorise (5x slower)
+def _pairwise_leaf(x: np.ndarray, dim: int, start: int, n: int, out: np.ndarray, acc: np.ndarray,
+                   mu: np.ndarray, squared_deviation: bool) -> None:
+    """One block of numpy's pairwise sum (n <= PAIRWISE_BLOCK frames from frame `start`) of
+    every column of x, the row-major (T * dim,) float32 data, into out (dim,).
+
+    The summed value is x, or with squared_deviation the float32 (x - mu)^2 (mu tiled to
+    8 * dim). acc (8 * dim,) holds the eight interleaved accumulators of every column:
+    accumulator j of column d sums frames start + j, start + j + 8, ..., so eight consecutive
+    frames (8 * dim contiguous values) are added to acc in one vectorisable sweep."""
+    if n < PAIRWISE_UNROLL:
+        for d in range(dim):
+            out[d] = np.float32(0.0)
+        for t in range(start, start + n):
+            for d in range(dim):
+                v = x[t * dim + d]
+                if squared_deviation:
+                    v = v - mu[d]
+                    v = v * v
+                out[d] += v
+        return
+    width = PAIRWISE_UNROLL * dim
+    base = start * dim
+    for q in range(width):
+        v = x[base + q]
+        if squared_deviation:
+            v = v - mu[q]
+            v = v * v
+        acc[q] = v
+    stop = start + n - n % PAIRWISE_UNROLL
+    for t in range(start + PAIRWISE_UNROLL, stop, PAIRWISE_UNROLL):
+        base = t * dim
+        for q in range(width):
+            v = x[base + q]
+            if squared_deviation:
+                v = v - mu[q]
+                v = v * v
+            acc[q] += v
+    for d in range(dim):
+        out[d] = (((acc[d] + acc[dim + d]) + (acc[2 * dim + d] + acc[3 * dim + d]))
+                  + ((acc[4 * dim + d] + acc[5 * dim + d]) + (acc[6 * dim + d] + acc[7 * dim + d])))
+    for t in range(stop, start + n):
+        for d in range(dim):
+            v = x[t * dim + d]
+            if squared_deviation:
+                v = v - mu[d]
+                v = v * v
+            out[d] += v
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pairwise_rows(x: np.ndarray, out: np.ndarray, acc: np.ndarray, seg: np.ndarray,
+                   vals: np.ndarray, mu: np.ndarray, squared_deviation: bool) -> None:
+    """out[d] = numpy's float32 pairwise sum of the column x[:, d] of a C-contiguous (T, D)
+    array (or of its float32 squared deviations from mu, see _pairwise_leaf), for every column d.
+
+    numpy recurses (n > PAIRWISE_BLOCK: sum(left n2) + sum(right n - n2), n2 = n // 2 rounded
+    down to a multiple of 8); here the same tree is walked with an explicit stack (numba's
+    cache does not handle recursive functions): seg holds (start, n, combine?) entries, vals the
+    partial sums of finished subtrees, left before right."""
+    dim = x.shape[1]
+    flat = x.reshape(-1)
+    seg[0, 0], seg[0, 1], seg[0, 2] = 0, x.shape[0], 0
+    sp = 1
+    vp = 0
+    while sp > 0:
+        sp -= 1
+        start, n, combine = seg[sp, 0], seg[sp, 1], seg[sp, 2]
+        if combine:                       # both halves done: left += right
+            vp -= 1
+            for d in range(dim):
+                vals[vp - 1, d] += vals[vp, d]
+        elif n <= PAIRWISE_BLOCK:
+            _pairwise_leaf(flat, dim, start, n, vals[vp], acc, mu, squared_deviation)
+            vp += 1
+        else:
+            n2 = n // 2
+            n2 -= n2 % PAIRWISE_UNROLL
+            seg[sp, 0], seg[sp, 1], seg[sp, 2] = start, n, 1                  # then combine
+            seg[sp + 1, 0], seg[sp + 1, 1], seg[sp + 1, 2] = start + n2, n - n2, 0   # then right
+            seg[sp + 2, 0], seg[sp + 2, 1], seg[sp + 2, 2] = start, n2, 0      # left first
+            sp += 3
+    for d in range(dim):
+        out[d] = vals[0, d]
+
+
 @njit(cache=True, parallel=True)
 def _float32_stats_kernel(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(B, T, D) float32 -> mean, var (ddof 0), std (B, D) in numpy's float32 arithmetic."""
+    """(B, T, D) float32 -> per-column mean, var (ddof 0), std (B, D) as numpy computes them on
+    each 1-D column (see float32_stats)."""
     n_series, t_len, dim = x.shape
     mu = np.empty((n_series, dim), dtype=np.float32)
     var = np.empty((n_series, dim), dtype=np.float32)
     sd = np.empty((n_series, dim), dtype=np.float32)
     count = np.float32(t_len)
     for b in prange(n_series):
-        acc = np.zeros(dim, dtype=np.float32)
-        for t in range(t_len):
-            for d in range(dim):
-                acc[d] += x[b, t, d]
+        acc = np.empty(PAIRWISE_UNROLL * dim, dtype=np.float32)
+        seg = np.empty((2 * _PAIRWISE_MAX_DEPTH + 1, 3), dtype=np.int64)
+        vals = np.empty((_PAIRWISE_MAX_DEPTH + 1, dim), dtype=np.float32)
+        total = np.empty(dim, dtype=np.float32)
+        mu_tiled = np.zeros(PAIRWISE_UNROLL * dim, dtype=np.float32)
+        _pairwise_rows(x[b], total, acc, seg, vals, mu_tiled, False)
         for d in range(dim):
-            mu[b, d] = acc[d] / count
-            acc[d] = np.float32(0.0)
-        for t in range(t_len):
-            for d in range(dim):
-                e = x[b, t, d] - mu[b, d]
-                acc[d] += e * e
+            # the reduction starts from add's identity 0 (turns an all -0.0 sum into +0.0)
+            mu[b, d] = (np.float32(0.0) + total[d]) / count
+        for q in range(PAIRWISE_UNROLL * dim):
+            mu_tiled[q] = mu[b, q % dim]
+        _pairwise_rows(x[b], total, acc, seg, vals, mu_tiled, True)
         for d in range(dim):
-            v = acc[d] / count
+            v = (np.float32(0.0) + total[d]) / count
             var[b, d] = v
             sd[b, d] = np.sqrt(v)
     return mu, var, sd

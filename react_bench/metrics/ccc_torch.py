@@ -1,23 +1,28 @@
 """GPU path of FRCorr and PCC: the definitions of ccc.py, batched over directions in torch.
 
-Same formulas as the numba kernel (see ccc.py). The ddof-0 statistics are float32 as in the
-official code, but torch sums in another order than numpy, so values agree with the CPU path to
-~1e-7 relative (the parity tolerance is 1e-5), not bit for bit. Every direction's appropriate
-reactions are padded to the row maximum K; padding is masked out of the maxima.
+Same formulas as the numba kernel (see ccc.py). The ddof-0 float32 statistics (mean, var, std per
+column) are computed on the host by ccc.float32_stats, numpy's pairwise summation reproduced bit for
+bit, and copied to the device: torch reduces in another order (and its CUDA mean multiplies by
+1/T), which moved FRCorr by up to ~1e-7 relative. Only the float64 parts (the
+centred cross products, the mean over the 25 columns) are summed in torch's order, ~1e-15
+relative. Every direction's appropriate reactions are padded to the row maximum K; padding is
+masked out of the maxima.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from react_bench.metrics.ccc import float32_stats
 from react_bench.metrics.quirks import CCC_DENOMINATOR_EPS
 
 
-def _float32_stats(x):
-    """mean, var (ddof 0), std over time (dim -2) in float32, as np.mean/np.var/np.std."""
-    mu = x.mean(dim=-2)
-    var = ((x - mu.unsqueeze(-2)) ** 2).mean(dim=-2)
-    return mu, var, var.sqrt()
+def _float32_stats(x: np.ndarray, dev):
+    """The official per-column float32 np.mean/np.var/np.std over time (ccc.float32_stats),
+    computed on the host, as device tensors."""
+    import torch
+
+    return tuple(torch.as_tensor(a, device=dev) for a in float32_stats(x))
 
 
 def _centred64(x):
@@ -42,8 +47,9 @@ def ccc_pcc_best_torch(pred: np.ndarray, lst: np.ndarray, indptr: np.ndarray, in
         table[k, :counts[k]] = indices[indptr[k]:indptr[k + 1]]
         valid_slot[k, :counts[k]] = True
 
-    reactions = torch.as_tensor(np.ascontiguousarray(lst, dtype=np.float32), device=dev)
-    l_mu, l_var, l_sd = _float32_stats(reactions)
+    lst = np.ascontiguousarray(lst, dtype=np.float32)
+    reactions = torch.as_tensor(lst, device=dev)
+    l_mu, l_var, l_sd = _float32_stats(lst, dev)
     l_centred, l_ss = _centred64(reactions)
     fact = t_len - 1.0
     eps = float(CCC_DENOMINATOR_EPS)
@@ -51,8 +57,9 @@ def ccc_pcc_best_torch(pred: np.ndarray, lst: np.ndarray, indptr: np.ndarray, in
     best_pcc = np.empty((s, n))
     for a in range(0, s, chunk):
         b = min(a + chunk, s)
-        x = torch.as_tensor(np.ascontiguousarray(pred[a:b], dtype=np.float32), device=dev)  # (c,n,T,D)
-        p_mu, p_var, p_sd = _float32_stats(x)
+        block = np.ascontiguousarray(pred[a:b], dtype=np.float32)
+        x = torch.as_tensor(block, device=dev)                                               # (c,n,T,D)
+        p_mu, p_var, p_sd = _float32_stats(block, dev)
         p_centred, p_ss = _centred64(x)
         idx = torch.as_tensor(table[a:b], device=dev)                                        # (c,K)
         mask = torch.as_tensor(valid_slot[a:b], device=dev)

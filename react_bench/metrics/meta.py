@@ -18,7 +18,7 @@ METRICS: tuple[MetricInfo, ...] = (
     MetricInfo("FRDist", False, "appropriateness: sum over samples of the min FRD-weighted DTW to an "
                "appropriate real reaction, mean over directions", "1", True),
     MetricInfo("FRCorr", True, "appropriateness: sum over samples of the max CCC with an appropriate "
-               "real reaction, mean over directions", "1", True),
+               "real reaction, mean over directions", "2", True),   # 2: numpy's pairwise float32 stats
     MetricInfo("PCC", True, "appropriateness: max over appropriate real reactions of the mean Pearson r "
                "over channels non-constant in both, mean over samples and directions", "1", False),
     MetricInfo("FRRea", False, "realism: FID of rendered reaction frames (computed by react_bench.fid)",
@@ -29,10 +29,14 @@ METRICS: tuple[MetricInfo, ...] = (
     MetricInfo("FRDiv", True, "diversity (S-MSE): mean squared difference between the samples of a "
                "direction", "1", True),
     MetricInfo("Synchrony", False, "synchrony: |lag| of the max time-lagged cross-correlation with the "
-               "speaker (official: sample 0 only)", "1", True),
+               "speaker (official: sample 0 only)", "2", True),   # 2: float32 mean, as torch.mean
+    MetricInfo("Synchrony_nan_safe", False, "synchrony, react-bench variant (not official): as Synchrony, "
+               "but each lag averages r over the columns not constant in its windows (a constant column "
+               "does not make the lag NaN); mean over all samples and directions", "1", False),
 )
 
-#: Extra keys score_arrays returns that are not table columns.
-EXTRA_KEYS = ("Synchrony_all_samples", "FRCorr_per_sample", "FRDist_per_sample")
+#: Extra keys score_arrays returns that are not table columns. Synchrony_saturated_share is a
+#: diagnostic: the share of directions whose official Synchrony (sample 0) is the maximum |lag|.
+EXTRA_KEYS = ("Synchrony_all_samples", "FRCorr_per_sample", "FRDist_per_sample", "Synchrony_saturated_share")
 
 METRICS_BY_NAME = {m.name: m for m in METRICS}

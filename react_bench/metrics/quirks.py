@@ -13,6 +13,12 @@ from numba import njit
 #: Added to the CCC denominator (in float32, like the official float32 statistics).
 CCC_DENOMINATOR_EPS = np.float32(1e-8)
 
+# Quirk 14 (precision): the statistics are ``np.mean/np.var/np.std(y[:, i])`` of each 1-D float32
+# column, which numpy sums pairwise in float32, not frame after frame as ``np.mean(y, axis=0)``
+# would; ccc.float32_stats reproduces that bit for bit (a frame-by-frame sum moved per-direction
+# FRCorr by up to 2.2e-7 relative on the parity fixtures). ``r`` is a np.float64, so the numerator ``2 * r * sd_true * sd_pred`` is
+# float64 while the denominator stays float32.
+
 
 @njit(inline="always")
 def official_corr_nan_to_zero(r: float) -> float:
@@ -74,5 +80,11 @@ def tlcc_offset_from_index(idx: int) -> int:
 
 #: Quirk 1: ``compute_TLCC_mp`` returns inside its sample loop, so only sample 0 of each
 #: direction is scored ("Synchrony"); the serial ``compute_TLCC`` scores all samples
-#: ("Synchrony_all_samples"), and returns a float32 mean.
+#: ("Synchrony_all_samples"). Both return ``torch.mean(torch.Tensor(offsets)).item()``: a
+#: float32 mean (tlcc.synchrony_scores).
 SYNCHRONY_OFFICIAL_SAMPLE = 0
+
+#: The saturated official score: an every-lag-NaN pair has argmax 0, |offset| = TLCC_MAX_LAG
+#: (quirk 2). "Synchrony_saturated_share" is the share of directions scoring exactly this;
+#: react-bench's "Synchrony_nan_safe" (tlcc.py, not official) leaves constant columns out instead.
+SYNCHRONY_SATURATED = TLCC_MAX_LAG

@@ -11,17 +11,21 @@ import numpy as np
 from react_bench.constants import COLUMN_GROUPS, FRD_WEIGHTS
 
 
-def corr_official(a: np.ndarray, b: np.ndarray) -> float:
-    """FRC's local np.corrcoef copy: cov, nan_to_num, clip (a constant column gives 0)."""
+def corr_official(a: np.ndarray, b: np.ndarray) -> np.float64:
+    """FRC's local np.corrcoef copy: cov, nan_to_num, clip (a constant column gives 0).
+
+    Returned as np.float64, as the official ``corrcoef(...)[0][1]``: a Python float is "weak"
+    under numpy 2 (NEP 50), so ``2 * r * np.float32(sd)`` would be computed in float32."""
     c = np.cov(a, b)
     d = np.diag(c)
     with np.errstate(invalid="ignore", divide="ignore"):
         c = c / np.sqrt(d)[:, None] / np.sqrt(d)[None, :]
-    return float(np.clip(np.nan_to_num(c), -1, 1)[0, 1])
+    return np.clip(np.nan_to_num(c), -1, 1)[0, 1]
 
 
 def ccc_official(gt: np.ndarray, pred: np.ndarray) -> float:
-    """metric/FRC.py CCC of two (T, 25) sequences: float32 statistics, mean over all columns."""
+    """metric/FRC.py CCC of two (T, 25) sequences: float32 statistics of each column (numpy's
+    pairwise sums), float64 numerator, float32 denominator, mean over all columns."""
     gt = gt.astype(np.float32)
     pred = pred.astype(np.float32)
     out = []
@@ -71,6 +75,31 @@ def tlcc_offset(x: np.ndarray, y: np.ndarray) -> int:
             a, b = (x[lag:], y[:t - lag]) if lag >= 0 else (x[:t + lag], y[-lag:])
             rhos.append(np.mean([np.corrcoef(a[:, d], b[:, d])[0, 1] for d in range(x.shape[1])]))
     return abs(49 - int(torch.argmax(torch.Tensor(rhos))))
+
+
+def tlcc_rho_nan_safe(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """react-bench's NaN-safe lag curve of one pair (not official), plainly: per lag -49..49, the
+    mean of np.corrcoef over the columns not constant in either window (NaN if there is none),
+    and the number of those columns."""
+    x = x.astype(np.float32)
+    y = y.astype(np.float32)
+    t = x.shape[0]
+    rho, count = [], []
+    for lag in range(-49, 50):
+        a, b = (x[lag:], y[:t - lag]) if lag >= 0 else (x[:t + lag], y[-lag:])
+        rs = [np.corrcoef(a[:, d], b[:, d])[0, 1] for d in range(x.shape[1])
+              if np.ptp(a[:, d]) > 0 and np.ptp(b[:, d]) > 0]
+        rho.append(np.mean(rs) if rs else np.nan)
+        count.append(len(rs))
+    return np.array(rho), np.array(count)
+
+
+def tlcc_offset_nan_safe(x: np.ndarray, y: np.ndarray) -> int:
+    """react-bench's Synchrony_nan_safe score of one pair: the first maximum (torch.argmax rule) of
+    the float32 NaN-safe curve, lags without a usable column left out; none left -> 49."""
+    rho, _ = tlcc_rho_nan_safe(x, y)
+    rho32 = np.where(np.isnan(rho), -np.inf, rho).astype(np.float32)
+    return abs(49 - int(np.argmax(rho32)))
 
 
 def s_mse(pred: np.ndarray) -> float:
