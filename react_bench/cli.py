@@ -113,7 +113,7 @@ def _source(data: Optional[Path], profile: Optional[str], progress=None):
 def _scores_table(result: dict[str, Any]) -> str:
     from tabulate import tabulate
 
-    from .leaderboard import COLUMN_ORDER, arrow, metric_value
+    from .leaderboard import COLUMN_ORDER, SATURATED_SYNCHRONY, arrow, metric_value, synchrony_saturation
 
     rows = []
     for metric in COLUMN_ORDER:
@@ -121,6 +121,10 @@ def _scores_table(result: dict[str, Any]) -> str:
         per_sample = metric_value(result, metric, True)
         timing = (result.get("timing_s") or {}).get(metric)
         note = (result.get("skipped") or {}).get(metric, "")
+        share = synchrony_saturation(result) if metric == "Synchrony" else None
+        if share:
+            note = (f"official value saturated: {share:.0%} of directions score exactly {SATURATED_SYNCHRONY:g} "
+                    "(constant speaker columns, NaN quirk); see Synchrony_nan_safe")
         rows.append([f"{metric} {arrow(metric)}", _fmt(official), _fmt(per_sample),
                      "" if timing is None else f"{timing:.2f}", note])
     return tabulate(rows, headers=["metric", "official", "per-sample", "seconds", "note"], tablefmt="github",

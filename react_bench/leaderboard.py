@@ -26,6 +26,7 @@ from tabulate import tabulate
 from .constants import N_SAMPLES
 from .errors import ReactBenchError
 from .metrics.meta import METRICS
+from .metrics.quirks import SYNCHRONY_SATURATED
 from .results import DEFAULT_STORE, StoreProblem, load_results, store_lock, write_text_atomic
 
 DEFAULT_OUT = Path("leaderboard") / "LEADERBOARD.md"
@@ -35,7 +36,7 @@ RANKED_BY = ("FRDist", "FRCorr")
 # per-sample convention: which stored key replaces the official one
 PER_SAMPLE_KEYS = {"FRDist": "FRDist_per_sample", "FRCorr": "FRCorr_per_sample",
                    "Synchrony": "Synchrony_all_samples"}
-SATURATED_SYNCHRONY = 49.0        # the official score when the NaN quirk hits every lag (quirks.py)
+SATURATED_SYNCHRONY = float(SYNCHRONY_SATURATED)   # the official score when the NaN quirk hits every lag
 PLOT_PREFIX = "leaderboard_"
 RANK_RULE = ("Rank: standard competition rank (1, 2, 2, 4) on FRDist ↓ and on FRCorr ↑ of this table, "
              "a missing value ranking last; ordered by the mean of the two; equal means share a rank.")
