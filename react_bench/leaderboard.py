@@ -137,10 +137,26 @@ def _ranked_table(rows: list[dict[str, Any]], labels: list[str], per_sample: boo
     return tabulate(body, headers=header, tablefmt="github", disable_numparse=True)
 
 
-def _unranked_table(rows: list[dict[str, Any]], labels: list[str]) -> str:
+def _unranked_table(rows: list[dict[str, Any]], labels: list[str], per_sample: bool = True) -> str:
     header = ["Method", "samples"] + [f"{m} {arrow(m)}" for m in COLUMN_ORDER] + ["S", "run"]
-    body = [[labels[i], str(r.get("n_samples"))] + [_cell(metric_value(r, m, True)) for m in COLUMN_ORDER]
+    body = [[labels[i], str(r.get("n_samples"))] + [_cell(metric_value(r, m, per_sample)) for m in COLUMN_ORDER]
             + [str(r.get("n_directions", "")), str(r.get("run_id", ""))] for i, r in enumerate(rows)]
+    return tabulate(body, headers=header, tablefmt="github", disable_numparse=True)
+
+
+ORACLE_COLUMNS = (("FRCorr_true", "↑"), ("FRDist_true", "↓"), ("Coverage", "↑"), ("Precision", "↑"))
+
+
+def is_reference(result: dict[str, Any]) -> bool:
+    """Reference rows (tagged "reference" in the registry when run) are shown apart, never ranked."""
+    return "reference" in (result.get("method_tags") or [])
+
+
+def _oracle_table(rows: list[dict[str, Any]], labels: list[str]) -> str:
+    header = ["Method"] + [f"{name} {a}" for name, a in ORACLE_COLUMNS] + ["threshold", "run"]
+    order = sorted(range(len(rows)), key=lambda i: (-(rows[i]["oracle"].get("Coverage") or 0), labels[i]))
+    body = [[labels[i]] + [_cell(rows[i]["oracle"].get(name)) for name, _ in ORACLE_COLUMNS]
+            + [_cell(rows[i]["oracle"].get("threshold")), str(rows[i].get("run_id", ""))] for i in order]
     return tabulate(body, headers=header, tablefmt="github", disable_numparse=True)
 
 
@@ -177,13 +193,25 @@ def render_leaderboard(results: list[dict[str, Any]], plots: bool = False) -> st
         lines += [f"## {section_title(key, rows)}", ""]
         if plots:
             lines += [f"![{section_title(key, rows)}]({section_plot_name(key)})", ""]
-        ranked = [r for r in rows if int(r.get("n_samples") or N_SAMPLES) == N_SAMPLES]
-        other = [r for r in rows if int(r.get("n_samples") or N_SAMPLES) != N_SAMPLES]
+        reference = [r for r in rows if is_reference(r)]
+        ranked = [r for r in rows if int(r.get("n_samples") or N_SAMPLES) == N_SAMPLES and not is_reference(r)]
+        other = [r for r in rows if int(r.get("n_samples") or N_SAMPLES) != N_SAMPLES and not is_reference(r)]
         if ranked:
             labels = row_labels(ranked)
             lines += ["Official convention", "", _ranked_table(ranked, labels, False), "", RANK_RULE, "",
                       "Per-sample convention", "", _ranked_table(ranked, labels, True), "", RANK_RULE, ""]
             lines += [note + "\n" for note in _notes(ranked, labels)]
+        if reference:
+            labels = row_labels(reference)
+            lines += ["Reference rows (not ranked: the ground truth itself, or methods that read the synthetic "
+                      "world's ground_truth/; official convention)", "", _unranked_table(reference, labels, False),
+                      ""]
+        oracle = [r for r in rows if isinstance(r.get("oracle"), dict)]
+        if oracle:
+            lines += ["Oracle metrics (synthetic data only: scored against each direction's true set of "
+                      "appropriate reactions, the counterfactuals; Coverage = share of admissible styles "
+                      "matched, Precision = share of samples near some appropriate reaction; docs/metrics.md)",
+                      "", _oracle_table(oracle, row_labels(oracle)), ""]
         if other:
             labels = row_labels(other)
             lines += [f"Other sample counts (not ranked: the protocol scores {N_SAMPLES} samples; values in "

@@ -146,8 +146,32 @@ def score_predictions(predictions: np.ndarray, split: SplitData, *, device: str 
     official["FRRea"] = value
     per_sample = {k: scores[k] for k in ("FRCorr_per_sample", "FRDist_per_sample", "Synchrony_all_samples")}
     diagnostics = {"Synchrony_saturated_share": scores["Synchrony_saturated_share"]}
-    return {"scores": official, "per_sample": per_sample, "diagnostics": diagnostics, "skipped": skipped,
-            "timing_s": timing, "fid": fid_info}
+    scored = {"scores": official, "per_sample": per_sample, "diagnostics": diagnostics, "skipped": skipped,
+              "timing_s": timing, "fid": fid_info}
+    oracle = oracle_scores_for(predictions, split, progress)
+    if oracle is not None:
+        timing["oracle"] = oracle.pop("seconds")
+        scored["oracle"] = oracle
+    return scored
+
+
+def oracle_scores_for(predictions: np.ndarray, split: SplitData,
+                      progress: Progress | None = None) -> dict[str, Any] | None:
+    """Oracle metrics (react_bench.metrics.oracle) when the split's dataset has counterfactuals."""
+    from .data.ground_truth import load_counterfactuals
+    from .metrics.oracle import oracle_scores
+
+    root = (split.meta or {}).get("root")
+    loaded = load_counterfactuals(root, split.name, split.n_directions) if root else None
+    if loaded is None:
+        return None
+    if progress is not None:
+        progress("oracle metrics", 0, 1)
+    tick = time.perf_counter()
+    values = oracle_scores(predictions, *loaded)
+    if progress is not None:
+        progress("oracle metrics", 1, 1)
+    return {**values, "seconds": time.perf_counter() - tick}
 
 
 def build_result(*, method: str, run_id: str, split: SplitData, source: DataSource, n_samples: int,
@@ -397,9 +421,17 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
                               scored=scored, device=device, fid=fid, predictions_sha256=predictions_sha256,
                               weights_sha256=weights_sha256,
                               extra={"seed": seed, "method_config": config_dict, "seconds": seconds,
-                                     "submission": str(submission_dir)})
+                                     "submission": str(submission_dir), "method_tags": _method_tags(method_name)})
         outcome.score = ScoreOutcome(result, publish_result(result, store, leaderboard, replace=resume is not None))
     return outcome
+
+
+def _method_tags(method_name: str) -> list[str]:
+    """The registry tags of a method (e.g. "reference": shown apart on the leaderboard, never ranked)."""
+    from .methods import METHODS, method_names
+
+    method_names()
+    return list(METHODS.entry(method_name).tags)
 
 
 def _progress_kwarg(method: Any, progress: Progress | None) -> dict[str, Any]:

@@ -203,3 +203,21 @@ def test_historic_results_keep_loading(tmp_path):
         assert result["schema_version"] == 2 and "identity" in result
         assert "FRDist" in result["scores"] and "per_sample" in result
     assert "FRDist ↓" in render_leaderboard(loaded)
+
+
+def test_reference_rows_are_listed_apart_and_oracle_metrics_get_their_own_table():
+    gt = _result("GT", 0.0, 8.7)
+    gt["method_tags"] = ["naive", "reference"]
+    oracle = _result("Oracle_style", 5.0, 6.0)
+    oracle["method_tags"] = ["reference"]
+    mime = _result("B_Mime", 80.0, 8.0)
+    for row, coverage in ((gt, 0.34), (oracle, 1.0), (mime, 0.1)):
+        row["oracle"] = {"FRCorr_true": 1.0, "FRDist_true": 50.0, "Coverage": coverage, "Precision": 0.5,
+                         "threshold": 3.0}
+    text = render_leaderboard([gt, oracle, mime])
+    assert [label for _, label in _table_order(text, "Official convention")] == ["B_Mime"]   # ranked alone
+    reference = text.split("Reference rows")[1].split("Oracle metrics")[0]
+    assert "| GT " in reference and "| Oracle_style " in reference and "B_Mime" not in reference
+    table = text.split("Oracle metrics")[1]
+    order = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")][1:]
+    assert order == ["Oracle_style", "GT", "B_Mime"]                                    # by coverage
