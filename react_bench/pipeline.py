@@ -117,8 +117,10 @@ def score_predictions(predictions: np.ndarray, split: SplitData, *, device: str 
                         f"(neighbour_emotion_{split.name}.npy); it cannot be scored")
     scores, group_seconds = score_arrays_timed(predictions, split.listener, split.speaker, split.appropriate,
                                                device=device, progress=progress)
+    from .metrics import METRIC_GROUPS
+
     # metrics computed together (e.g. "FRCorr+PCC") share one timing
-    timing = {metric: seconds for group, seconds in group_seconds.items() for metric in group.split("+")}
+    timing = {metric: seconds for group, seconds in group_seconds.items() for metric in METRIC_GROUPS[group]}
     skipped: dict[str, str] = {}
     fid_info: dict[str, Any] = {}
     value = None

@@ -35,6 +35,8 @@ _GROUPS = {
     "Synchrony": ("Synchrony", "Synchrony_nan_safe", "Synchrony_all_samples", "Synchrony_saturated_share"),
 }
 
+METRIC_GROUPS = _GROUPS           # public name: which keys each timed computation produces
+
 ProgressFn = Callable[[str, int, int], None]
 
 
