@@ -246,11 +246,13 @@ def test_validate_problems_detected(case, needle):
 
 
 def test_validate_warnings_only_self_and_asymmetry():
-    m = np.eye(15, dtype=np.uint8)
-    m[0, 1] = 1                                  # asymmetric; rows 1..14 only have themselves
+    m = np.eye(16, dtype=np.uint8)
+    m[0, 1] = 1                                  # asymmetric; rows 1..15 only have themselves
     r = validate_matrix(m)
     assert r.ok
-    assert r.only_self_rows == list(range(1, 15))
-    assert any("no appropriate reaction but their own" in w and "... and 4 more" in w for w in r.warnings)
+    assert r.only_self_rows == list(range(1, 16))
+    assert any("no appropriate reaction but their own" in w and "... and 5 more" in w for w in r.warnings)
     assert r.symmetric is False and any("not symmetric" in w for w in r.warnings)
     assert r.neighbours_excl_self_min == 0 and r.neighbours_incl_self_min == 1
+    odd = validate_matrix(np.eye(15, dtype=np.uint8))
+    assert not odd.ok and any("odd" in p for p in odd.problems)
