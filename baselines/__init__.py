@@ -12,11 +12,11 @@ METHODS.register("B_MeanSeq", f"{_NAIVE}:MeanSequenceBaseline",
 METHODS.register("B_MeanFr", f"{_NAIVE}:MeanFrameBaseline", "time-mean of B_MeanSeq, constant in time",
                  tags=("naive",))
 
-# Reference rows of the synthetic world: they read ground_truth/ and are never ranked.
+# Reference rows of the synthetic world: they read its ground truth and are never ranked.
 _REFERENCE = "baselines.reference"
 METHODS.register("Oracle_style", f"{_REFERENCE}:OracleStyle",
-                 "one counterfactual per admissible style, cycled (reads ground_truth/)", tags=("reference",))
+                 "one counterfactual per admissible style, cycled (reads the synthetic ground truth)", tags=("reference",))
 METHODS.register("Context_mean", f"{_REFERENCE}:ContextMean",
-                 "mean train listener of the true context (reads ground_truth/)", tags=("reference",))
+                 "mean train listener of the true context (reads the synthetic ground truth)", tags=("reference",))
 METHODS.register("Ideal_sampler", f"{_REFERENCE}:IdealSampler",
-                 "10 real train listeners of the true context (reads ground_truth/)", tags=("reference",))
+                 "10 real train listeners of the true context (reads the synthetic ground truth)", tags=("reference",))

@@ -182,7 +182,13 @@ def text_file(path_of: Callable[[Path], Path]) -> Callable[[Path], None]:
 
 
 def object_npy(path_of: Callable[[Path], Path]) -> Callable[[Path], None]:
-    return lambda root: np.save(path_of(root), np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    """A .npy whose header declares Python objects (dtype |O): what a pickled array looks like.
+    The payload is junk, so nothing here ever pickles or unpickles."""
+    def write(root: Path) -> None:
+        with open(path_of(root), "wb") as handle:
+            np.lib.format.write_array_header_1_0(handle, {"descr": "|O", "fortran_order": False, "shape": (1,)})
+            handle.write(b"\x80\x04junk")
+    return write
 
 
 NAN = np.full((4, 4), np.nan)
