@@ -219,6 +219,33 @@ def data_verify(root: Path = typer.Argument(..., help="dataset folder"), as_json
         raise typer.Exit(2)
 
 
+@data_app.command("diagnose")
+def data_diagnose(data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
+                  references: bool = typer.Option(True, "--references/--no-references",
+                                                  help="also score the reference rows (synthetic worlds)"),
+                  as_json: bool = JsonOpt) -> None:
+    """What a dataset measures: the world's figures, the naive rows against the REGNN paper's
+    Table 1, and the reference rows' standard and oracle scores (real data: the subset that applies)."""
+    from .data.diagnose import diagnose
+    from .progress import progress_bars
+
+    with progress_bars(not as_json) as progress:
+        source = _guarded(_source, data, profile, progress, as_json=as_json)
+        report = _guarded(diagnose, source.root, split, references=references, progress=progress,
+                          as_json=as_json)
+    if as_json:
+        typer.echo(json.dumps(report, indent=1, default=_plain))
+    else:
+        import yaml
+
+        typer.echo(yaml.safe_dump(json.loads(json.dumps(report, default=_plain)), sort_keys=False, width=110))
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays as plain JSON values."""
+    return value.tolist() if hasattr(value, "tolist") else str(value)
+
+
 # ------------------------------------------------------------------------------------ appropriateness
 @matrix_app.command("build")
 def matrix_build(data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,

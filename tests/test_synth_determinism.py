@@ -26,8 +26,8 @@ from numba.core.registry import CPUDispatcher
 from react_bench.data import default, detmath as dm, synth, synth_world as sw
 
 GOLDEN = {
-    "smoke": "03a6a4de79ddb36ebcd2c5fca6d7206c7017552cd86833da801e5d4f9185c0a2",
-    "small": "8a11728c8aa03580fbcfa6a217d474054efe4e6c15f5d4e08978db60af14d77b",
+    "smoke": "258c08d379ef5867fc846f011102a97117db4c295eb955240521b8e893ff1c46",
+    "small": "26717797c0dba09359918224622cadfa28e1d27854526f07a86f6ddafa788e02",
 }
 
 
@@ -138,16 +138,31 @@ def test_synth_kernels_compiled_equal_interpreted_bit_for_bit() -> None:
     n_pairs, t_sim, burn = 2, 40, 10
     base = rng.normal(0, 0.5, (n_pairs, 2, sw.D))
     gain = world.style_gain[rng.integers(0, sw.N_STYLES, (n_pairs, 2))]
-    rho = rng.uniform(0.9, 0.99, (n_pairs, 2))
+    rho = rng.uniform(0.9, 0.99, (n_pairs, 2, sw.D))
     scale = rng.uniform(0.01, 0.1, (n_pairs, 2, sw.D))
     lag = rng.integers(5, 12, (n_pairs, 2))
     noise = rng.standard_normal((n_pairs, 2, t_sim, sw.D))
-    outs = []
+    outs, devs = [], []
     for kernel in (sw._simulate_kernel, py._simulate_kernel):
         out = np.zeros((n_pairs, 2, t_sim - burn, sw.D))
-        kernel(base, gain, rho, scale, lag, noise, burn, out)
+        dev = np.zeros((n_pairs, 2, t_sim, sw.D))
+        kernel(base, gain, rho, scale, lag, noise, burn, out, dev)
+        outs.append(out)
+        devs.append(dev)
+    np.testing.assert_array_equal(_bits(outs[0]), _bits(outs[1]))
+    np.testing.assert_array_equal(_bits(devs[0]), _bits(devs[1]))
+
+    # counterfactual listeners: with the recorded inputs they reproduce the joint simulation
+    joint = outs[0]
+    outs = []
+    for kernel in (sw._counterfactual_kernel, py._counterfactual_kernel):
+        out = np.zeros((n_pairs, t_sim - burn, sw.D))
+        c = np.ascontiguousarray
+        kernel(c(base[:, 1]), c(gain[:, 1]), c(rho[:, 1]), c(scale[:, 1]), c(lag[:, 1]),
+               c(devs[0][:, 0]), c(noise[:, 1]), burn, out)
         outs.append(out)
     np.testing.assert_array_equal(_bits(outs[0]), _bits(outs[1]))
+    np.testing.assert_array_equal(_bits(outs[0]), _bits(joint[:, 1]))
 
     white = rng.standard_normal((3, 50))
     outs = []
@@ -162,7 +177,8 @@ def test_synth_kernels_compiled_equal_interpreted_bit_for_bit() -> None:
     args = (z, world.au_load, world.au_bias, world.context_au[[0, 3]], rng.normal(0, .2, (n, 15)),
             rng.standard_normal((n, t, 15)), sw.AU_NOISE_STD, sw.AU_HYSTERESIS,
             rng.random((n, 15)) < 0.2, world.expr_load, world.expr_bias, world.context_expr[[0, 3]],
-            rng.normal(0, .2, (n, 8)), rng.standard_normal((n, t, 8)), sw.EXPR_NOISE_STD)
+            rng.normal(0, .2, (n, 8)), rng.standard_normal((n, t, sw.N_READOUT_NOISE)),
+            sw.EXPR_NOISE_STD, sw.VA_NOISE_STD)
     outs = []
     for kernel in (sw._attributes_kernel, py._attributes_kernel):
         out = np.zeros((n, t, 25))
@@ -202,8 +218,9 @@ def _reference_latent(world: sw.World, split: synth.SynthSplit, noise: np.ndarra
     people, person = split.people, split.person
     base = world.context_level[split.context][:, None, :] + people.offset[person] \
         + world.style_bias[split.style]
-    gain = world.style_gain[split.style] * people.responsiveness[person][..., None, None]
-    rho = np.exp(-1.0 / people.tau[person])[..., None]
+    gain = (world.style_gain[split.style] * (sw.OWN_STD[:, None] / sw.OWN_STD[None, :])
+            * people.responsiveness[person][..., None, None])
+    rho = np.exp(-1.0 / (people.tau[person][..., None] * sw.OWN_TAU_SCALE))
     scale = sw.OWN_STD / np.sqrt((1 - rho) ** 2 * (1 + rho ** 2) / (1 - rho ** 2) ** 3)
     n = len(base)
     e1 = np.zeros((n, 2, sw.D))
@@ -229,7 +246,8 @@ def test_numerics_implement_the_same_model_as_numpy_code() -> None:
 
     world = sw.build_world()
     assert np.allclose(world.context_level[:, :2],
-                       np.arctanh([row[1:3] for row in sw._CONTEXT_TABLE]), rtol=1e-15, atol=0)
+                       np.arctanh(np.array(sw.VA_CENTRE) + sw.VA_RING * np.array(
+                           [row[1:3] for row in sw._CONTEXT_TABLE])), rtol=1e-15, atol=0)
     split = synth.generate_split("val", 6, seed=9, world=world)
     noise = np.stack([np.random.default_rng([9, 1, synth._C_LATENT, i]).standard_normal(
         (2, sw.T_SIM, sw.D)) for i in range(6)])
@@ -246,11 +264,13 @@ def test_numerics_implement_the_same_model_as_numpy_code() -> None:
     ctx = np.repeat(split.context, 2)
     pid = split.person.reshape(-1)
     au_n = rng.standard_normal((12, z.shape[1], 15))
-    ex_n = rng.standard_normal((12, z.shape[1], 8))
-    got = sw.attributes(world, z, ctx, pid, split.people, au_n, ex_n)
-    np.testing.assert_allclose(got[..., 15:17], np.tanh(z[..., :2]), rtol=0, atol=1e-15)
+    ex_n = rng.standard_normal((12, z.shape[1], sw.N_READOUT_NOISE))
+    missed = split.au_missed.reshape(12, 15)
+    got = sw.attributes(world, z, ctx, pid, split.people, au_n, ex_n, missed)
+    np.testing.assert_allclose(got[..., 15:17], np.tanh(z[..., :2] + sw.VA_NOISE_STD * ex_n[..., 8:]),
+                               rtol=0, atol=1e-15)
     logits = (z @ world.expr_load.T + world.expr_bias + world.context_expr[ctx][:, None]
-              + split.people.expr_offset[pid][:, None] + sw.EXPR_NOISE_STD * ex_n)
+              + split.people.expr_offset[pid][:, None] + sw.EXPR_NOISE_STD * ex_n[..., :8])
     ex = np.exp(logits - logits.max(-1, keepdims=True))
     np.testing.assert_allclose(got[..., 17:], ex / ex.sum(-1, keepdims=True), rtol=0, atol=1e-14)
     au_y = (z @ world.au_load.T + world.au_bias + world.context_au[ctx][:, None]
@@ -260,7 +280,7 @@ def test_numerics_implement_the_same_model_as_numpy_code() -> None:
     for t in range(1, au_y.shape[1]):
         state = (state | (au_y[:, t] > sw.AU_HYSTERESIS)) & ~(au_y[:, t] < -sw.AU_HYSTERESIS)
         active.append(state)
-    active = np.stack(active, axis=1) & ~split.people.au_disabled[pid][:, None]
+    active = np.stack(active, axis=1) & ~missed[:, None]
     assert (got[..., :15] != active).mean() < 1e-4               # a flip needs |y -+ h| < 1e-15
 
     w, b = sw.video_projection(16)
@@ -305,7 +325,8 @@ def test_golden_fingerprints(tmp_path: Path, profile: str) -> None:
 def test_cache_folder_names_the_numerics_revision() -> None:
     assert default.dataset_folder_name("small", 0) == \
         f"synth-small-seed0-v{sw.GENERATOR_VERSION}r{sw.NUMERICS_REVISION}"
-    assert sw.GENERATOR_VERSION == "1" and sw.NUMERICS_REVISION == 2
+    assert sw.GENERATOR_VERSION == "2" and sw.NUMERICS_REVISION == 2
+    assert default.dataset_folder_name("small", 0) == "synth-small-seed0-v2r2"
 
 
 @pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="x86-64 emulation")

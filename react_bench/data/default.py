@@ -22,7 +22,7 @@ def user_cache_dir() -> Path:
 
 
 def dataset_folder_name(profile: str, seed: int) -> str:
-    """Cache folder of a synthetic dataset, e.g. ``synth-small-seed0-v1r2``: the generator version
+    """Cache folder of a synthetic dataset, e.g. ``synth-small-seed0-v2r2``: the generator version
     and the numerics revision are both in the name, so a cache written by an older generator (or
     older numerics, whose bytes differ) is never reused."""
     from .synth_world import GENERATOR_VERSION, NUMERICS_REVISION

@@ -7,6 +7,7 @@ Public API::
                             progress=None) -> Path
     generate_split(...)            # in-memory generation of one split (tests, experiments)
     true_appropriateness(context)  # (2L, 2L) uint8 ground truth in mirrored order
+    counterfactual_arrays(split)   # (S, K, 750, 25) float32 counterfactual reactions + styles
 
 The generative model is in synth_world.py and documented in docs/synthetic_world.md.
 Content depends only on (profile pair counts, seed, video_dim, audio_dim, GENERATOR_VERSION,
@@ -27,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from react_bench.constants import FPS, N_FRAMES, RAW_FRAMES, SPLITS
+from react_bench.constants import FPS, N_ATTRS, N_FRAMES, RAW_FRAMES, SPLITS
 from react_bench.data import synth_world as sw
-from react_bench.data.synth_io import HashingWriter, emotion_csv_bytes, npy_bytes
+from react_bench.data.synth_io import HashingWriter, emotion_csv_bytes, emotion_csv_values, npy_bytes
 from react_bench.errors import DataError
 
 PROFILES: dict[str, tuple[int, int, int]] = {
@@ -41,11 +42,17 @@ SITE = "Synth"
 ROLES = ("P1", "P2")           # P1 = the CSV speaker column, P2 = the listener column
 SESSION_CLIPS = (3, 10)        # clips per session, inclusive range
 CHUNK_PAIRS = 32               # pairs processed at once when writing (memory bound only)
+CF_DRAWS = 2                   # counterfactual noise draws per admissible style
+CF_K = sw.N_ADMISSIBLE * CF_DRAWS   # counterfactual reactions per direction (entry = slot * CF_DRAWS + draw)
+CF_SPLITS = ("val", "test")    # splits whose counterfactual ground truth is written
+AU_PAD = 60                    # warm-up samples of the AU / expression noise filters
 
 ProgressFn = Callable[[str, int, int], None]
 
 # per-pair random streams: default_rng([seed, split_index, component, pair_index])
 _C_SPLIT, _C_LATENT, _C_AU, _C_EXPR, _C_VIDEO, _C_AUDIO = range(6)
+# counterfactual streams: default_rng([seed, split_index, component, pair_index(, listener role)])
+_C_CF_LAG, _C_CF_LATENT, _C_CF_AU, _C_CF_EXPR = range(6, 10)
 
 
 @dataclass
@@ -65,6 +72,8 @@ class SynthSplit:
     person: np.ndarray             # (L, 2) person id (index into people)
     people: sw.People
     latent: np.ndarray             # (L, 2, RAW_FRAMES, D)
+    deviation: np.ndarray          # (L, 2, T_SIM, D) z - baseline, burn-in included (partner input)
+    au_missed: np.ndarray          # (L, 2, 15) bool: AUs the detector never reports in the clip
 
     @property
     def n_pairs(self) -> int:
@@ -108,17 +117,22 @@ def generate_split(name: str, n_pairs: int, seed: int = 0, *, split_index: int |
     lag = lo + np.floor(rng.random((n_pairs, 2)) * (hi - lo + 1)).astype(np.int64)
     local_session = session - first_session
     person = np.stack([2 * local_session, 2 * local_session + 1], axis=1)
-    people = sw.sample_people(rng, 2 * len(sizes), video_dim)
+    clean = rng.random((n_pairs, 2)) < sw.AU_ALL_DETECTED_P
+    miss_u = rng.random((n_pairs, 2, sw.N_AUS))
+    people = sw.sample_people(rng, 2 * len(sizes), video_dim)     # last: its size depends on video_dim
+    au_missed = (miss_u < people.au_miss_p[person][..., None]) & ~clean[..., None]
     noise = np.stack([
         np.random.default_rng([seed, sidx, _C_LATENT, i]).standard_normal((2, sw.T_SIM, sw.D))
         for i in range(n_pairs)
     ]) if n_pairs else np.zeros((0, 2, sw.T_SIM, sw.D))
-    latent = sw.simulate_latent(world, context, style, lag, person, people, noise)
+    latent, deviation = sw.simulate_latent(world, context, style, lag, person, people, noise,
+                                           return_deviation=True)
     paths = [tuple(f"{SITE}/S{s:03d}/{role}/{c}" for role in ROLES)
              for s, c in zip(session.tolist(), clip.tolist())]
     return SynthSplit(name=name, seed=seed, split_index=sidx, video_dim=video_dim,
                       audio_dim=audio_dim, paths=paths, session=session, context=context,
-                      style=style, lag=lag, person=person, people=people, latent=latent)
+                      style=style, lag=lag, person=person, people=people, latent=latent,
+                      deviation=deviation, au_missed=au_missed)
 
 
 def iter_chunks(split: SynthSplit, chunk: int = CHUNK_PAIRS, world: sw.World | None = None
@@ -128,15 +142,15 @@ def iter_chunks(split: SynthSplit, chunk: int = CHUNK_PAIRS, world: sw.World | N
     world = world or sw.build_world()
     vproj = sw.video_projection(split.video_dim)
     aproj = sw.audio_projection(split.audio_dim)
-    pad = 60
+    pad = AU_PAD
     for start in range(0, split.n_pairs, chunk):
         idx = np.arange(start, min(start + chunk, split.n_pairs))
         c = len(idx)
         key = [split.seed, split.split_index]
         au_w = np.stack([np.random.default_rng(key + [_C_AU, int(i)]).standard_normal(
-            (2, 15, RAW_FRAMES + pad)) for i in idx])
+            (2, sw.N_AUS, RAW_FRAMES + pad)) for i in idx])
         ex_w = np.stack([np.random.default_rng(key + [_C_EXPR, int(i)]).standard_normal(
-            (2, 8, RAW_FRAMES + pad)) for i in idx])
+            (2, sw.N_READOUT_NOISE, RAW_FRAMES + pad)) for i in idx])
         v_n = np.stack([np.random.default_rng(key + [_C_VIDEO, int(i)]).standard_normal(
             (2, RAW_FRAMES, split.video_dim), dtype=np.float32) for i in idx])
         a_n = np.stack([np.random.default_rng(key + [_C_AUDIO, int(i)]).standard_normal(
@@ -148,7 +162,8 @@ def iter_chunks(split: SynthSplit, chunk: int = CHUNK_PAIRS, world: sw.World | N
         z = split.latent[idx].reshape(2 * c, RAW_FRAMES, sw.D)
         attrs = sw.attributes(world, z, ctx, pid, split.people,
                               au_noise.reshape(2 * c, RAW_FRAMES, 15),
-                              ex_noise.reshape(2 * c, RAW_FRAMES, 8))
+                              ex_noise.reshape(2 * c, RAW_FRAMES, sw.N_READOUT_NOISE),
+                              split.au_missed[idx].reshape(2 * c, sw.N_AUS))
         video = sw.video_features(attrs, split.people.appearance[pid], vproj,
                                   v_n.reshape(2 * c, RAW_FRAMES, split.video_dim))
         audio = sw.audio_features(attrs[:, :N_FRAMES, 16], ctx, aproj,
@@ -157,12 +172,98 @@ def iter_chunks(split: SynthSplit, chunk: int = CHUNK_PAIRS, world: sw.World | N
                video.reshape(c, 2, RAW_FRAMES, -1), audio.reshape(c, 2, N_FRAMES, -1))
 
 
+def counterfactual_plan(split: SynthSplit, world: sw.World | None = None
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """(style (L, 2, K), lag (L, 2, K)) of the counterfactual reactions of every pair and
+    listener role: entry k = slot * CF_DRAWS + draw, slot indexing ADMISSIBLE[context]. The
+    recorded style keeps the recorded lag; another style's lag is drawn from its range (one per
+    pair, role and slot, shared by its draws)."""
+    world = world or sw.build_world()
+    adm = np.asarray(world.admissible)[split.context]                    # (L, 3)
+    n = split.n_pairs
+    style = np.repeat(np.repeat(adm[:, None, :], 2, axis=1), CF_DRAWS, axis=2)   # (L, 2, K)
+    u = np.stack([np.random.default_rng([split.seed, split.split_index, _C_CF_LAG, i]).random(
+        (2, sw.N_ADMISSIBLE)) for i in range(n)]) if n else np.zeros((0, 2, sw.N_ADMISSIBLE))
+    lo = world.style_lag[adm, 0][:, None, :]
+    hi = world.style_lag[adm, 1][:, None, :]
+    slot_lag = lo + np.floor(u * (hi - lo + 1)).astype(np.int64)         # (L, 2, 3)
+    same = adm[:, None, :] == split.style[:, :, None]                     # recorded style's slot
+    slot_lag = np.where(same, split.lag[:, :, None], slot_lag)
+    return style, np.repeat(slot_lag, CF_DRAWS, axis=2)
+
+
+def counterfactual_rows(split: SynthSplit, world: sw.World, pair: np.ndarray, role: np.ndarray,
+                        style: np.ndarray, lag: np.ndarray, latent_noise: np.ndarray,
+                        au_white: np.ndarray, expr_white: np.ndarray) -> np.ndarray:
+    """Attributes (N, 751, 25) float64 of listener ``role[n]`` of pair ``pair[n]`` re-driven by the
+    recorded partner trajectory under ``style[n]`` / ``lag[n]``, with own latent noise
+    (N, T_SIM, D) and white AU (N, 15, 751 + AU_PAD) / readout (N, 10, 751 + AU_PAD) noise.
+    The person's traits (offsets, time constant, responsiveness, detector) are the recorded ones.
+    With the recorded style, lag and noise this reproduces the recorded listener exactly."""
+    person = split.person[pair, role]
+    context = split.context[pair]
+    partner = split.deviation[pair, 1 - role]
+    z = sw.counterfactual_latent(world, context, style, lag, person, split.people, partner,
+                                 latent_noise)
+    au_noise = sw.smooth_white(au_white, sw.AU_NOISE_TAU, AU_PAD).swapaxes(-1, -2)
+    ex_noise = sw.smooth_white(expr_white, sw.EXPR_NOISE_TAU, AU_PAD).swapaxes(-1, -2)
+    return sw.attributes(world, z, context, person, split.people, au_noise, ex_noise,
+                         split.au_missed[pair, role])
+
+
+def iter_counterfactuals(split: SynthSplit, chunk: int = CHUNK_PAIRS, world: sw.World | None = None
+                         ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield (pair indices (c,), reactions (c, 2, K, 750, 25) float32 as the Emotion CSVs hold
+    them, styles (c, 2, K)) for consecutive chunks of pairs; axis 1 is the listener's role.
+
+    Each reaction: the same listener (same person traits) driven by the recorded partner
+    trajectory under each admissible style of the clip's context, CF_DRAWS times with the
+    listener's own noise (latent, AU, expression) redrawn. The partner is not re-simulated."""
+    world = world or sw.build_world()
+    styles, lags = counterfactual_plan(split, world)
+    key = [split.seed, split.split_index]
+    width = RAW_FRAMES + AU_PAD
+    for start in range(0, split.n_pairs, chunk):
+        idx = np.arange(start, min(start + chunk, split.n_pairs))
+        c = len(idx)
+        lat = np.stack([np.random.default_rng(key + [_C_CF_LATENT, int(i), r]).standard_normal(
+            (CF_K, sw.T_SIM, sw.D)) for i in idx for r in (0, 1)])
+        au_w = np.stack([np.random.default_rng(key + [_C_CF_AU, int(i), r]).standard_normal(
+            (CF_K, sw.N_AUS, width)) for i in idx for r in (0, 1)])
+        ex_w = np.stack([np.random.default_rng(key + [_C_CF_EXPR, int(i), r]).standard_normal(
+            (CF_K, sw.N_READOUT_NOISE, width)) for i in idx for r in (0, 1)])
+        pair = np.repeat(idx, 2 * CF_K)
+        role = np.tile(np.repeat(np.array([0, 1]), CF_K), c)
+        attrs = counterfactual_rows(
+            split, world, pair, role, styles[idx].reshape(-1), lags[idx].reshape(-1),
+            lat.reshape(-1, sw.T_SIM, sw.D), au_w.reshape(-1, sw.N_AUS, width),
+            ex_w.reshape(-1, sw.N_READOUT_NOISE, width))
+        values = emotion_csv_values(attrs[:, :N_FRAMES])
+        yield idx, values.reshape(c, 2, CF_K, N_FRAMES, -1), styles[idx]
+
+
+def counterfactual_arrays(split: SynthSplit, world: sw.World | None = None,
+                          chunk: int = CHUNK_PAIRS) -> tuple[np.ndarray, np.ndarray]:
+    """(reactions (S, K, 750, 25) float32, styles (S, K) int64) in mirrored direction order:
+    direction k < L is pair k with P2 listening, k >= L pair k - L with P1 listening."""
+    n = split.n_pairs
+    out = np.empty((2, n, CF_K, N_FRAMES, N_ATTRS), np.float32)
+    sty = np.empty((2, n, CF_K), np.int64)
+    for idx, values, styles in iter_counterfactuals(split, chunk, world):
+        for slot, role in enumerate((1, 0)):                   # first half: P2 listens
+            out[slot, idx] = values[:, role]
+            sty[slot, idx] = styles[:, role]
+    return out.reshape(2 * n, CF_K, N_FRAMES, -1), sty.reshape(2 * n, CF_K)
+
+
 def generate_arrays(n_pairs: int, seed: int = 0, name: str = "train", video_dim: int = 128,
-                    audio_dim: int = 64) -> dict:
+                    audio_dim: int = 64, counterfactuals: bool = False) -> dict:
     """In-memory split in mirrored direction order (for tests/experiments; S = 2 * n_pairs).
 
     Returns speaker/listener (S, 751, 25), video/audio of the speaker, context (L,), style (L, 2),
-    appropriate (S, S) uint8 (ground truth) and the SynthSplit.
+    appropriate (S, S) uint8 (ground truth) and the SynthSplit; with ``counterfactuals`` also
+    "counterfactual" (S, K, 750, 25) float32 and "counterfactual_styles" (S, K), exactly as
+    ground_truth/ holds them, and "listener_style" (S,).
     """
     world = sw.build_world()
     split = generate_split(name, n_pairs, seed, video_dim=video_dim, audio_dim=audio_dim,
@@ -175,12 +276,16 @@ def generate_arrays(n_pairs: int, seed: int = 0, name: str = "train", video_dim:
     def mirror(x: np.ndarray, first: int) -> np.ndarray:
         return np.concatenate([x[:, first], x[:, 1 - first]])
 
-    return {
+    out = {
         "speaker": mirror(attrs, 0), "listener": mirror(attrs, 1),
         "video": mirror(video, 0), "audio": mirror(audio, 0),
         "context": split.context, "style": split.style,
+        "listener_style": mirror(split.style, 1),
         "appropriate": true_appropriateness(split.context), "split": split,
     }
+    if counterfactuals:
+        out["counterfactual"], out["counterfactual_styles"] = counterfactual_arrays(split, world)
+    return out
 
 
 def mirror_index(n_directions: int) -> np.ndarray:
@@ -315,6 +420,11 @@ def _write_split(writer: HashingWriter, split: SynthSplit, world: sw.World,
         if progress is not None:
             progress(name, int(idx[-1]) + 1, split.n_pairs)
     truth = true_appropriateness(split.context)
+    if name in CF_SPLITS:
+        reactions, styles = counterfactual_arrays(split, world)
+        writer.write(f"ground_truth/counterfactual_{name}.npy", npy_bytes(reactions))
+        del reactions
+        writer.write(f"ground_truth/counterfactual_styles_{name}.npy", npy_bytes(styles))
     writer.write(f"neighbour_emotion_{name}.npy", npy_bytes(truth))
     writer.write(f"ground_truth/appropriate_{name}.npy", npy_bytes(truth))
     writer.write(f"ground_truth/contexts_{name}.csv", _ground_truth_csv(split))

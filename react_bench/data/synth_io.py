@@ -47,6 +47,21 @@ def format_emotion_rows(x: np.ndarray) -> bytes:
     return buf[keep].tobytes()
 
 
+def emotion_csv_values(x: np.ndarray) -> np.ndarray:
+    """float32 values an Emotion CSV written by ``format_emotion_rows`` holds for ``x`` (..., 25),
+    as the reader returns them: AUs 0/1 (``x > 0.5``), the other columns clipped to [-1, 1] and
+    rounded to 6 decimals exactly as written (q = rint(|x| 1e6), value +-q / 1e6, the nearest
+    float64 to the written decimal), then cast to float32. Element-wise IEEE operations only."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty(x.shape, np.float64)
+    out[..., :_N_AU] = (x[..., :_N_AU] > 0.5).astype(np.float64)
+    real = np.clip(x[..., _N_AU:], -1.0, 1.0)
+    q = np.rint(np.abs(real) * 1e6)
+    value = q / 1e6
+    out[..., _N_AU:] = np.where((real < 0) & (q > 0), -value, value)
+    return out.astype(np.float32)
+
+
 def emotion_csv_bytes(x: np.ndarray) -> bytes:
     """A full Emotion CSV (header + one row per frame)."""
     return EMOTION_HEADER + format_emotion_rows(x)

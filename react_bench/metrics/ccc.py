@@ -251,6 +251,17 @@ def ccc_pcc_best(pred: np.ndarray, lst: np.ndarray, indptr: np.ndarray, indices:
     return _ccc_pcc_kernel(pred, lst, indptr, indices, pmu, pvar, psd, lmu, lvar, lsd)
 
 
+def paired_ccc(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(S,) official CCC of each pair (x[s], y[s]) of (S, T, 25) sequences, through the FRCorr kernel
+    with one appropriate row per direction."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    y = np.ascontiguousarray(y, dtype=np.float32)
+    s = x.shape[0]
+    best, _ = ccc_pcc_best(np.ascontiguousarray(x[:, None]), y, np.arange(s + 1, dtype=np.int64),
+                           np.arange(s, dtype=np.int64))
+    return best[:, 0]
+
+
 def frcorr_from_best(best_ccc: np.ndarray) -> float:
     """Official reduction: per direction the sum over samples, then the mean over directions."""
     return float(np.mean(sum_over_samples(best_ccc)))
