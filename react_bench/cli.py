@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-import warnings
 from pathlib import Path
-from typing import Any, Callable, Literal, Optional
+from typing import Any, Optional
 
 import typer
 
-from .errors import ReactBenchError, SubmissionError
+from .cli_common import (USAGE_EXIT, DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, Split, SplitOpt, _device,
+                         _fail, _guarded, _source)
+from .cli_experiments import experiment_app, join_seed_args
+from .errors import ReactBenchError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="react-bench: train, score and compare multiple appropriate facial reaction generators.\n\n"
@@ -24,18 +26,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(matrix_app, name="appropriateness")
 app.add_typer(submission_app, name="submission")
 app.add_typer(fid_app, name="fid-weights")
-
-# Choices are Literal types so that --help lists them and a wrong value names the valid ones.
-Profile = Literal["smoke", "small", "paper"]
-Split = Literal["train", "val", "test"]
-USAGE_EXIT = 1       # command-line usage errors are bad input (the README's 1), not click's 2
-
-DataOpt = typer.Option(None, "--data", help="Root of a REACT-layout dataset (real data).")
-ProfileOpt = typer.Option(None, "--profile", help="Synthetic profile (default: small).")
-SplitOpt = typer.Option("test", "--split", help="Split to predict or score.")
-DeviceOpt = typer.Option("auto", "--device", metavar="<auto|cpu|cuda|cuda:N>",
-                         help="auto: CUDA if present, else CPU. Checked before any work.")
-JsonOpt = typer.Option(False, "--json", help="Print JSON on stdout (errors too, as {\"ok\": false, ...}).")
+app.add_typer(experiment_app, name="experiment")
 
 
 def _hide_flag_types() -> None:
@@ -58,56 +49,6 @@ def _hide_flag_types() -> None:
 
 
 _hide_flag_types()
-
-
-def _fail(error: Exception, as_json: bool = False) -> None:
-    """Print a clean error (JSON on stdout with --json, else text on stderr) and exit with its code."""
-    code = getattr(error, "exit_code", 1)
-    problems = getattr(error, "problems", []) or []
-    if as_json:
-        payload: dict[str, Any] = {"ok": False, "error": str(error).splitlines()[0] if problems else str(error),
-                                   "exit_code": code}
-        if problems:
-            payload["problems"] = problems
-        typer.echo(json.dumps(payload, indent=1))
-    else:
-        headline = str(error).splitlines()[0] if problems else str(error)  # problems are listed below
-        typer.secho(f"error: {headline}", fg="red", err=True)
-        for problem in problems:
-            typer.echo(f"  - {problem}", err=True)
-    raise typer.Exit(code)
-
-
-def _guarded(func: Callable[..., Any], *args: Any, as_json: bool = False, **kwargs: Any) -> Any:
-    """Call `func`; a ReactBenchError becomes a clean message and its exit code. Data warnings
-    (e.g. an asymmetric matrix) are printed on stderr."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            return func(*args, **kwargs)
-        except ReactBenchError as error:
-            if getattr(error, "exit_code", 1) == 0:   # e.g. ResultExists: the caller reports it
-                raise
-            _fail(error, as_json)
-        finally:
-            for warning in caught:
-                if issubclass(warning.category, UserWarning):
-                    typer.secho(f"warning: {warning.message}", fg="yellow", err=True)
-                else:
-                    warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
-
-
-def _device(device: str, as_json: bool = False) -> str:
-    """The resolved device, validated before any work is done."""
-    from .pipeline import resolve_device
-
-    return _guarded(resolve_device, device, as_json=as_json)
-
-
-def _source(data: Optional[Path], profile: Optional[str], progress=None):
-    from .pipeline import resolve_data
-
-    return resolve_data(data, profile, progress=progress)
 
 
 def _scores_table(result: dict[str, Any]) -> str:
@@ -297,8 +238,6 @@ def matrix_report(matrix: Optional[Path] = typer.Argument(None, help="a .npy mat
                   data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
                   as_json: bool = JsonOpt) -> None:
     """Validate a matrix and report neighbour statistics."""
-    import numpy as np
-
     from .appropriateness.validate import validate_matrix
     from .data.layout import matrix_path, read_split_pairs, split_csv_path
 
@@ -530,8 +469,11 @@ def fid_export(to: Optional[Path] = typer.Option(None, help="TORCH_HOME to write
     typer.echo(f"wrote {path}")
 
 
+
+
 def run_cli(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (the README's codes; usage errors are 1)."""
+    argv = join_seed_args(sys.argv[1:] if argv is None else list(argv))
     try:
         from typer._click.exceptions import ClickException, UsageError
     except ImportError:  # typer versions that use the click package
@@ -541,7 +483,7 @@ def run_cli(argv: list[str] | None = None) -> int:
         code = command.main(args=argv, prog_name="react-bench", standalone_mode=False)
     except UsageError as error:
         error.show()
-        if not (sys.argv[1:] if argv is None else argv):   # bare `react-bench` showed the help
+        if not argv:   # bare `react-bench` showed the help
             return 0
         return USAGE_EXIT
     except ClickException as error:

@@ -115,8 +115,9 @@ def score_predictions(predictions: np.ndarray, split: SplitData, *, device: str 
     if split.appropriate is None:
         raise DataError(f"split {split.name!r} has no appropriateness matrix "
                         f"(neighbour_emotion_{split.name}.npy); it cannot be scored")
+    directions: dict[str, np.ndarray] = {}
     scores, group_seconds = score_arrays_timed(predictions, split.listener, split.speaker, split.appropriate,
-                                               device=device, progress=progress)
+                                               device=device, progress=progress, per_direction=directions)
     from .metrics import METRIC_GROUPS
 
     # metrics computed together (e.g. "FRCorr+PCC") share one timing
@@ -150,15 +151,19 @@ def score_predictions(predictions: np.ndarray, split: SplitData, *, device: str 
     diagnostics = {"Synchrony_saturated_share": scores["Synchrony_saturated_share"]}
     scored = {"scores": official, "per_sample": per_sample, "diagnostics": diagnostics, "skipped": skipped,
               "timing_s": timing, "fid": fid_info}
-    oracle = oracle_scores_for(predictions, split, progress)
+    oracle = oracle_scores_for(predictions, split, progress, per_direction=directions)
     if oracle is not None:
         timing["oracle"] = oracle.pop("seconds")
         scored["oracle"] = oracle
+    # per-direction values of every mean-over-directions metric, in the split's direction order
+    # (experiment tables bootstrap their confidence intervals from these; docs/experiments.md)
+    scored["per_direction"] = {k: [float(f"{v:.7g}") for v in np.asarray(values, np.float64)]
+                               for k, values in directions.items()}
     return scored
 
 
-def oracle_scores_for(predictions: np.ndarray, split: SplitData,
-                      progress: Progress | None = None) -> dict[str, Any] | None:
+def oracle_scores_for(predictions: np.ndarray, split: SplitData, progress: Progress | None = None,
+                      per_direction: dict[str, np.ndarray] | None = None) -> dict[str, Any] | None:
     """Oracle metrics (react_bench.metrics.oracle) when the split's dataset has counterfactuals."""
     from .data.ground_truth import load_counterfactuals
     from .metrics.oracle import oracle_scores
@@ -170,7 +175,7 @@ def oracle_scores_for(predictions: np.ndarray, split: SplitData,
     if progress is not None:
         progress("oracle metrics", 0, 1)
     tick = time.perf_counter()
-    values = oracle_scores(predictions, *loaded)
+    values = oracle_scores(predictions, *loaded, per_direction=per_direction)
     if progress is not None:
         progress("oracle metrics", 1, 1)
     return {**values, "seconds": time.perf_counter() - tick}
@@ -329,10 +334,13 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
                store: Path = DEFAULT_STORE, runs: Path = DEFAULT_RUNS, score: bool = True, fid: bool = True,
                fid_weights: Path | None = None, method_config: dict[str, Any] | None = None,
                resume: str | None = None, leaderboard: Path | None = None,
-               log: Callable[[str], None] = print, progress: Progress | None = None) -> RunOutcome:
+               log: Callable[[str], None] = print, progress: Progress | None = None,
+               run_id: str | None = None, result_extra: dict[str, Any] | None = None) -> RunOutcome:
     """Prepare data, fit, predict, write a canonical submission, and (optionally) score and store it.
 
     `resume` names an earlier run id whose run folder (checkpoints) training continues from.
+    `run_id` gives a new run a fixed id instead of a claimed one (the experiment runner's jobs);
+    `result_extra` is merged into the stored result.
     Nothing is left behind when a run fails before its submission is written (a new run's empty
     folders are removed; a resumed run's folder is kept). Ctrl-C raises RunInterrupted.
     """
@@ -342,13 +350,16 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     check_fid_weights(fid and score, fid_weights)
     if resume is not None and not (Path(runs) / safe_name(resume)).is_dir():
         raise DataError(f"cannot resume: no run folder {Path(runs) / safe_name(resume)}")
-    method = _build_method(method_name, source, method_config or {}, resume is not None)
+    method = build_method(method_name, source.profile, method_config or {}, resume is not None)
     name = getattr(method, "name", method_name)
     if getattr(getattr(method, "config", None), "profile", None) == "paper" and device == "cpu":
         log("warning: the paper training schedule (100 x 101 steps at batch 128) on CPU takes hours; "
             "use a GPU, or --config '{\"profile\": \"small\"}' for a quick run")
     if resume is not None:
         run_id = safe_name(resume)
+    elif run_id is not None:
+        run_id = safe_name(run_id)
+        (Path(runs) / run_id).mkdir(parents=True, exist_ok=True)
     else:
         run_id = claim_run_id(name, source, split_name, seed, runs, submissions)
     submission_dir = Path(submissions) / run_id
@@ -357,7 +368,8 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
         return _run_claimed(method, name, method_name, source, split_name, run_id, run_dir, submission_dir,
                             seed=seed, device=device, n_samples=n_samples, store=store, score=score, fid=fid,
                             fid_weights=fid_weights, resume=resume, leaderboard=leaderboard, log=log,
-                            progress=progress, write_submission=write_submission)
+                            progress=progress, write_submission=write_submission,
+                            result_extra=result_extra or {})
     except KeyboardInterrupt:
         if resume is None and not submission_dir.exists():
             _remove_if_empty(run_dir)
@@ -372,7 +384,7 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
                  run_dir: Path, submission_dir: Path, *, seed: int, device: str, n_samples: int, store: Path,
                  score: bool, fid: bool, fid_weights: Path | None, resume: str | None,
                  leaderboard: Path | None, log: Callable[[str], None], progress: Progress | None,
-                 write_submission: Callable[..., Path]) -> RunOutcome:
+                 write_submission: Callable[..., Path], result_extra: dict[str, Any]) -> RunOutcome:
     seconds: dict[str, float] = {}
     tick = time.perf_counter()
     train = load_split(source.root, "train", progress=progress)
@@ -423,7 +435,8 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
                               scored=scored, device=device, fid=fid, predictions_sha256=predictions_sha256,
                               weights_sha256=weights_sha256,
                               extra={"seed": seed, "method_config": config_dict, "seconds": seconds,
-                                     "submission": str(submission_dir), "method_tags": _method_tags(method_name)})
+                                     "submission": str(submission_dir), "method_tags": _method_tags(method_name),
+                                     **result_extra})
         outcome.score = ScoreOutcome(result, publish_result(result, store, leaderboard, replace=resume is not None))
     return outcome
 
@@ -458,9 +471,9 @@ def _remove_if_empty(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _build_method(method_name: str, source: DataSource, config: dict[str, Any], resume: bool):
+def build_method(method_name: str, profile: str | None, config: dict[str, Any], resume: bool = False):
     """Instantiate a method; trained methods get the training profile matching the data profile
-    (smoke/small/paper; real data: paper) unless the config names one."""
+    `profile` (smoke/small/paper; real data, None: paper) unless the config names one."""
     import inspect
 
     from .methods import METHODS, get_method, method_names
@@ -470,7 +483,7 @@ def _build_method(method_name: str, source: DataSource, config: dict[str, Any], 
     accepts = set(inspect.signature(factory).parameters)
     config = dict(config)
     if "profile" in accepts and "profile" not in config:
-        config["profile"] = source.profile or "paper"
+        config["profile"] = profile or "paper"
     if resume and "resume" in accepts:
         config["resume"] = True
     return get_method(method_name, **config)

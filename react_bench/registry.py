@@ -22,6 +22,7 @@ class Entry:
     target: Any                    # object or "module:attr"
     description: str = ""
     tags: tuple[str, ...] = ()
+    config: str | None = None      # "module:function(**config) -> resolved config dict", importable cheaply
 
 
 @dataclass
@@ -29,11 +30,20 @@ class Registry(Generic[T]):
     kind: str
     _entries: dict[str, Entry] = field(default_factory=dict)
 
-    def register(self, name: str, target: Any, description: str = "", tags: tuple[str, ...] = ()) -> None:
+    def register(self, name: str, target: Any, description: str = "", tags: tuple[str, ...] = (),
+                 config: str | None = None) -> None:
         key = name.lower()
         if key in self._entries:
             raise ValueError(f"{self.kind} {name!r} is registered twice")
-        self._entries[key] = Entry(name, target, description, tuple(tags))
+        self._entries[key] = Entry(name, target, description, tuple(tags), config)
+
+    def config_resolver(self, name: str) -> Any | None:
+        """The entry's cheap config resolver (see Entry.config), or None."""
+        entry = self.entry(name)
+        if entry.config is None:
+            return None
+        module_name, _, attr = entry.config.partition(":")
+        return getattr(importlib.import_module(module_name), attr)
 
     def entry(self, name: str) -> Entry:
         key = name.lower()

@@ -9,7 +9,7 @@ METHODS: Registry = Registry("method")
 
 METHODS.register("regnn", "react_bench.methods.regnn:REGNNMethod",
                  "REGNN (Xu et al. 2023): reversible graph network learning a reaction distribution",
-                 tags=("trained", "gpu"))
+                 tags=("trained", "gpu"), config="react_bench.methods.regnn.config:resolved_config")
 
 
 def _ensure_baselines() -> None:

@@ -74,9 +74,15 @@ def score_arrays_timed(
     device: str = "cpu",
     metrics: Iterable[str] | None = None,
     progress: ProgressFn | None = None,
+    per_direction: dict[str, np.ndarray] | None = None,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Like :func:`score_arrays`, and also seconds per computation (keys of ``_GROUPS``:
-    "FRDist", "FRCorr+PCC", "FRDiv+FRVar", "FRDvs", "Synchrony")."""
+    "FRDist", "FRCorr+PCC", "FRDiv+FRVar", "FRDvs", "Synchrony").
+
+    ``per_direction``, when given, receives for each computed metric that is a mean over
+    directions (FRDist, FRCorr, PCC, FRDiv, FRVar, Synchrony) its (S,) per-direction values: the
+    experiment tables bootstrap their confidence intervals from these. FRDvs compares directions
+    with each other and has none."""
     from react_bench.metrics import ccc, diversity, frdist, tlcc
 
     dev = resolve_device(device)
@@ -89,6 +95,7 @@ def score_arrays_timed(
     n = pred.shape[1]
     scores: dict[str, float] = {}
     seconds: dict[str, float] = {}
+    directions: dict[str, np.ndarray] = {} if per_direction is None else per_direction
 
     def report(name: str, done: int, total: int) -> None:
         if progress is not None:
@@ -107,6 +114,7 @@ def score_arrays_timed(
                                              progress=lambda d, t: report(group, d, t))
             scores["FRDist"] = frdist.frdist_from_best(best)
             scores["FRDist_per_sample"] = scores["FRDist"] / n
+            directions["FRDist"] = ccc.sum_over_samples(best)
         elif group == "FRCorr+PCC":
             if dev == "cuda":
                 from react_bench.metrics.ccc_torch import ccc_pcc_best_torch
@@ -116,8 +124,10 @@ def score_arrays_timed(
             scores["FRCorr"] = ccc.frcorr_from_best(best_ccc)
             scores["PCC"] = ccc.pcc_from_best(best_pcc)
             scores["FRCorr_per_sample"] = scores["FRCorr"] / n
+            directions["FRCorr"] = ccc.sum_over_samples(best_ccc)
+            directions["PCC"] = np.asarray(best_pcc, np.float64).mean(axis=1)
         elif group == "FRDiv+FRVar":
-            scores["FRDiv"], scores["FRVar"] = diversity.frdiv_frvar(pred)
+            scores["FRDiv"], scores["FRVar"] = diversity.frdiv_frvar(pred, directions)
         elif group == "FRDvs":
             scores["FRDvs"] = diversity.frdvs(pred)
         elif group == "Synchrony":
@@ -128,6 +138,7 @@ def score_arrays_timed(
                 offsets = tlcc.tlcc_offsets(pred, spk)
             scores["Synchrony"], scores["Synchrony_all_samples"] = tlcc.synchrony_scores(offsets)
             scores["Synchrony_saturated_share"] = tlcc.synchrony_saturated_share(offsets)
+            directions["Synchrony"] = tlcc.official_sample_offsets(offsets)
         seconds[group] = time.perf_counter() - t0
         report(group, 1, 1)
 

@@ -90,15 +90,19 @@ def _slot_deviation(pred: np.ndarray, means: np.ndarray) -> np.ndarray:
     return out
 
 
-def frdiv_frvar(pred: np.ndarray) -> tuple[float, float]:
-    """(FRDiv, FRVar) of predictions (S, n, T, D) float32."""
+def frdiv_frvar(pred: np.ndarray, per_direction: dict[str, np.ndarray] | None = None) -> tuple[float, float]:
+    """(FRDiv, FRVar) of predictions (S, n, T, D) float32. ``per_direction``, when given, receives
+    the (S,) values whose mean over directions is each metric (for confidence intervals)."""
     s, n, t_len, dim = pred.shape
     dev, var_sum = _per_direction(pred, FRVAR_DDOF)
     frvar = float(np.sum(var_sum) / (s * n * dim))
+    frdiv_k = np.full(s, SMSE_SINGLE_SAMPLE_VALUE) if n == 1 else 2.0 * n * dev / (n * (n - 1) * t_len * dim)
+    if per_direction is not None:
+        per_direction["FRDiv"] = frdiv_k
+        per_direction["FRVar"] = var_sum / (n * dim)
     if n == 1:
         return SMSE_SINGLE_SAMPLE_VALUE, frvar
-    frdiv = float(np.mean(2.0 * n * dev / (n * (n - 1) * t_len * dim)))
-    return frdiv, frvar
+    return float(np.mean(frdiv_k)), frvar
 
 
 def frdvs(pred: np.ndarray) -> float:

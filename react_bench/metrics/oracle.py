@@ -87,20 +87,30 @@ def style_threshold(counterfactuals: np.ndarray, styles: np.ndarray,
                              quantile))
 
 
-def coverage_precision(distances: np.ndarray, styles: np.ndarray, threshold: float) -> tuple[float, float]:
-    """(coverage, precision) from (S, n, K) distances and (S, K) styles (see the module docstring)."""
+def coverage_precision_per_direction(distances: np.ndarray, styles: np.ndarray, threshold: float
+                                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(S,) coverage and (S,) precision per direction from (S, n, K) distances and (S, K) styles."""
     nearest = distances.argmin(axis=2)                         # (S, n)
     within = np.take_along_axis(distances, nearest[..., None], axis=2)[..., 0] <= threshold
-    coverage = []
+    coverage = np.empty(distances.shape[0])
     for s in range(distances.shape[0]):
         matched = {int(styles[s, c]) for c, ok in zip(nearest[s], within[s]) if ok}
-        coverage.append(len(matched) / len(np.unique(styles[s])))
-    return float(np.mean(coverage)), float(within.mean())
+        coverage[s] = len(matched) / len(np.unique(styles[s]))
+    return coverage, within.mean(axis=1)
+
+
+def coverage_precision(distances: np.ndarray, styles: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(coverage, precision) from (S, n, K) distances and (S, K) styles (see the module docstring).
+    Every direction has n samples, so the mean of per-direction precisions is the overall share."""
+    coverage, precision = coverage_precision_per_direction(distances, styles, threshold)
+    return float(np.mean(coverage)), float(np.mean(precision))
 
 
 def oracle_scores(predictions: np.ndarray, counterfactuals: np.ndarray, styles: np.ndarray,
-                  threshold: float | None = None) -> dict[str, float]:
-    """FRCorr_true, FRDist_true, Coverage, Precision and the threshold used."""
+                  threshold: float | None = None,
+                  per_direction: dict[str, np.ndarray] | None = None) -> dict[str, float]:
+    """FRCorr_true, FRDist_true, Coverage, Precision and the threshold used. ``per_direction``,
+    when given, receives each metric's (S,) per-direction values (their mean is the metric)."""
     pred, cf = _check(predictions, counterfactuals, styles)
     styles = np.asarray(styles)
     s, k = styles.shape
@@ -110,7 +120,12 @@ def oracle_scores(predictions: np.ndarray, counterfactuals: np.ndarray, styles: 
     flat = np.ascontiguousarray(cf.reshape(s * k, *cf.shape[2:]))
     best_ccc, _ = ccc.ccc_pcc_best(pred, flat, indptr, indices)
     distances = distances_to_counterfactuals(pred, cf)
-    coverage, precision = coverage_precision(distances, styles, threshold)
+    coverage, precision = coverage_precision_per_direction(distances, styles, threshold)
+    if per_direction is not None:
+        per_direction.update({"FRCorr_true": ccc.sum_over_samples(best_ccc),
+                              "FRDist_true": ccc.sum_over_samples(distances.min(axis=2)),
+                              "Coverage": coverage, "Precision": precision})
     return {"FRCorr_true": ccc.frcorr_from_best(best_ccc),
             "FRDist_true": frdist.frdist_from_best(distances.min(axis=2)),
-            "Coverage": coverage, "Precision": precision, "threshold": float(threshold)}
+            "Coverage": float(np.mean(coverage)), "Precision": float(np.mean(precision)),
+            "threshold": float(threshold)}

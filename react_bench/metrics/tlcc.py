@@ -498,6 +498,11 @@ def synchrony_scores(offsets: np.ndarray) -> tuple[float, float]:
     return official, all_samples
 
 
+def official_sample_offsets(offsets: np.ndarray) -> np.ndarray:
+    """(S,) float64 per-direction values whose mean is the official Synchrony (its sample)."""
+    return np.asarray(offsets[:, SYNCHRONY_OFFICIAL_SAMPLE], np.float64)
+
+
 def synchrony_nan_safe(safe_offsets: np.ndarray) -> float:
     """Synchrony_nan_safe (react-bench's variant, not official): the float64 mean over all S x n
     pairs of the NaN-safe |offset| (tlcc_offsets_with_nan_safe)."""

@@ -211,3 +211,9 @@ def make_config(profile: str = "small", variant: str = "default", **overrides: A
 
 
 __all__ = ["ConfigError", "PROFILES", "REGNNConfig", "VARIANTS", "make_config"]
+
+
+def resolved_config(profile: str = "small", variant: str = "default", **overrides: Any) -> dict[str, Any]:
+    """The full config a REGNNMethod(profile, variant, **overrides) would train with, as a dict
+    (raises ConfigError like the method would); imports no torch."""
+    return make_config(profile, variant, **overrides).to_dict()

@@ -1,0 +1,74 @@
+"""What every `react-bench` command shares: option types, clean errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any, Callable, Literal, Optional
+
+import typer
+
+from .errors import ReactBenchError
+
+# Choices are Literal types so that --help lists them and a wrong value names the valid ones.
+Profile = Literal["smoke", "small", "paper"]
+Split = Literal["train", "val", "test"]
+USAGE_EXIT = 1       # command-line usage errors are bad input (the README's 1), not click's 2
+
+DataOpt = typer.Option(None, "--data", help="Root of a REACT-layout dataset (real data).")
+ProfileOpt = typer.Option(None, "--profile", help="Synthetic profile (default: small).")
+SplitOpt = typer.Option("test", "--split", help="Split to predict or score.")
+DeviceOpt = typer.Option("auto", "--device", metavar="<auto|cpu|cuda|cuda:N>",
+                         help="auto: CUDA if present, else CPU. Checked before any work.")
+JsonOpt = typer.Option(False, "--json", help="Print JSON on stdout (errors too, as {\"ok\": false, ...}).")
+
+
+def _fail(error: Exception, as_json: bool = False) -> None:
+    """Print a clean error (JSON on stdout with --json, else text on stderr) and exit with its code."""
+    code = getattr(error, "exit_code", 1)
+    problems = getattr(error, "problems", []) or []
+    if as_json:
+        payload: dict[str, Any] = {"ok": False, "error": str(error).splitlines()[0] if problems else str(error),
+                                   "exit_code": code}
+        if problems:
+            payload["problems"] = problems
+        typer.echo(json.dumps(payload, indent=1))
+    else:
+        headline = str(error).splitlines()[0] if problems else str(error)  # problems are listed below
+        typer.secho(f"error: {headline}", fg="red", err=True)
+        for problem in problems:
+            typer.echo(f"  - {problem}", err=True)
+    raise typer.Exit(code)
+
+
+def _guarded(func: Callable[..., Any], *args: Any, as_json: bool = False, **kwargs: Any) -> Any:
+    """Call `func`; a ReactBenchError becomes a clean message and its exit code. Data warnings
+    (e.g. an asymmetric matrix) are printed on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            return func(*args, **kwargs)
+        except ReactBenchError as error:
+            if getattr(error, "exit_code", 1) == 0:   # e.g. ResultExists: the caller reports it
+                raise
+            _fail(error, as_json)
+        finally:
+            for warning in caught:
+                if issubclass(warning.category, UserWarning):
+                    typer.secho(f"warning: {warning.message}", fg="yellow", err=True)
+                else:
+                    warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+
+
+def _device(device: str, as_json: bool = False) -> str:
+    """The resolved device, validated before any work is done."""
+    from .pipeline import resolve_device
+
+    return _guarded(resolve_device, device, as_json=as_json)
+
+
+def _source(data: Optional[Path], profile: Optional[str], progress=None):
+    from .pipeline import resolve_data
+
+    return resolve_data(data, profile, progress=progress)

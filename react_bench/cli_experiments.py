@@ -1,0 +1,176 @@
+"""`react-bench experiment ...`: list, show, run and tabulate experiments (docs/experiments.md)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Literal, Optional
+
+import typer
+
+from .cli_common import DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, _device, _guarded, _source
+
+experiment_app = typer.Typer(no_args_is_help=True, help="Experiments: the paper's tables and sensitivity "
+                                                        "studies from declarative specs, resumable.")
+Executor = Literal["local", "ray"]
+SpecArg = typer.Argument(..., help="a built-in experiment (react-bench experiment ls) or a .yaml spec file")
+
+
+def _spec(name: str):
+    from .experiments import load_spec
+
+    return _guarded(load_spec, name)
+
+
+def parse_seeds(values: Optional[list[str]]) -> Optional[list[int]]:
+    """--seeds 0 1 2, --seeds 0,1,2 or --seeds 0 --seeds 1 (run_cli joins the first form)."""
+    if not values:
+        return None
+    seeds: list[int] = []
+    for value in values:
+        for part in value.replace(",", " ").split():
+            try:
+                seeds.append(int(part))
+            except ValueError:
+                raise typer.BadParameter(f"seeds must be integers, got {part!r}", param_hint="--seeds") from None
+    return seeds
+
+
+def _data_source(spec, data: Optional[Path], profile: Optional[str], progress=None):
+    """The command line's --data/--profile, else the spec's own dataset."""
+    if data is None and profile is None:
+        data = Path(spec.data) if spec.data else None
+        profile = None if spec.data else spec.profile
+    return _guarded(_source, data, profile, progress)
+
+
+@experiment_app.command("ls")
+def experiment_ls() -> None:
+    """List the built-in experiments."""
+    from .experiments import builtin_names, load_spec
+
+    for name in builtin_names():
+        spec = load_spec(name)
+        typer.echo(f"{name:<15} {len(spec.rows):>3} rows  {spec.title}")
+
+
+@experiment_app.command("show")
+def experiment_show(name: str = SpecArg) -> None:
+    """Print a spec (YAML)."""
+    import yaml
+
+    typer.echo(yaml.safe_dump(_spec(name).to_dict(), sort_keys=False, allow_unicode=True, width=110))
+
+
+@experiment_app.command("run")
+def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
+                   seeds: Optional[list[str]] = typer.Option(None, "--seeds", help="seeds, e.g. --seeds 0 1 2 "
+                                                                                 "(default: the spec's)"),
+                   device: str = DeviceOpt,
+                   executor: Executor = typer.Option("local", help="local: this machine; ray: Ray tasks"),
+                   jobs: int = typer.Option(1, "--jobs", min=1, help="jobs at a time (local: processes, each "
+                                                                     "with cores/N threads)"),
+                   address: Optional[str] = typer.Option(None, help="Ray cluster address (default: $RAY_ADDRESS, "
+                                                                    "else a local Ray instance)"),
+                   frrea: Optional[bool] = typer.Option(None, "--frrea/--no-frrea",
+                                                        help="score FRRea (default: the spec's)"),
+                   dry_run: bool = typer.Option(False, "--dry-run", help="list the jobs, which are done, and an "
+                                                                         "estimate of the time left"),
+                   out: Path = typer.Option(Path("leaderboard/experiments"), help="where the tables go"),
+                   as_json: bool = JsonOpt) -> None:
+    """Run the jobs of an experiment that the results store lacks, then write its tables.
+
+    A job is one (row, seed): fit, predict and score through the same pipeline as `react-bench run`.
+    Killing the command and running it again redoes only the missing jobs; an interrupted training
+    resumes from its checkpoint."""
+    from .experiments.outputs import write_outputs
+    from .experiments.runner import dry_run_lines, make_plan, run_experiment
+    from .pipeline import OutputPaths
+    from .progress import progress_bars
+
+    spec = _spec(name)
+    seed_list = parse_seeds(seeds)
+    paths = OutputPaths.from_env()
+    resolved = device if dry_run else _device(device, as_json)
+    with progress_bars(not (as_json or dry_run)) as progress:
+        source = _data_source(spec, data, profile, progress)
+        if dry_run:
+            plan = _guarded(make_plan, spec, source, paths.results, seed_list, frrea, paths.runs)
+            if as_json:
+                typer.echo(json.dumps({"jobs": [{"group": j.row.group, "row": j.row.label, "seed": j.seed,
+                                                 "key": j.key, "status": j.status} for j in plan.jobs],
+                                       "not_available": {f"{g}/{r}": w for (g, r), w in plan.unavailable.items()}},
+                                      indent=1))
+            else:
+                typer.echo("\n".join(dry_run_lines(plan)))
+            return
+        log = (lambda msg: typer.echo(msg, err=True)) if as_json else progress.log
+        summary = _guarded(run_experiment, spec, source, paths=paths, seeds=seed_list, device=resolved,
+                           executor=executor, jobs=jobs, address=address, frrea=frrea, log=log,
+                           progress=progress, as_json=as_json)
+    plan = make_plan(spec, source, paths.results, seed_list, frrea, paths.runs)
+    written = write_outputs(plan, out, command=_command_line())
+    for line in summary.lines():
+        typer.echo(line, err=as_json)
+    typer.echo(f"tables: {', '.join(str(p) for p in written)}", err=as_json)
+    if as_json:
+        typer.echo(json.dumps({"ran": len(summary.ran), "skipped": summary.skipped,
+                               "failed": [{"error": o.error, "log": o.log} for o in summary.failed],
+                               "wall_seconds": summary.wall_seconds, "written": [str(p) for p in written]}))
+    if summary.interrupted:
+        raise typer.Exit(130)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@experiment_app.command("table")
+def experiment_table(name: str = SpecArg, data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
+                     seeds: Optional[list[str]] = typer.Option(None, "--seeds", help="seeds (default: the spec's)"),
+                     fmt: list[str] = typer.Option(["md", "csv", "latex"], "--format", metavar="<md|csv|latex>",
+                                                   help="md, csv and/or latex (repeat the option)"),
+                     out: Path = typer.Option(Path("leaderboard/experiments"), help="output folder"),
+                     frrea: Optional[bool] = typer.Option(None, "--frrea/--no-frrea",
+                                                          help="the FRRea setting the jobs ran with")) -> None:
+    """Write an experiment's tables and figures from the results store alone (reruns nothing)."""
+    from .experiments.outputs import write_outputs
+    from .experiments.runner import make_plan
+    from .pipeline import OutputPaths
+
+    bad = sorted(set(fmt) - {"md", "csv", "latex"})
+    if bad:
+        raise typer.BadParameter(f"unknown format(s) {bad}; use md, csv or latex", param_hint="--format")
+    spec = _spec(name)
+    paths = OutputPaths.from_env()
+    source = _data_source(spec, data, profile)
+    plan = _guarded(make_plan, spec, source, paths.results, parse_seeds(seeds), frrea, paths.runs)
+    written = write_outputs(plan, out, tuple(fmt), command=_command_line())
+    missing = len(plan.todo)
+    typer.echo(f"{spec.name}: {len(plan.done)} of {len(plan.jobs)} jobs in the store"
+               + (f" ({missing} not run yet: react-bench experiment run {name})" if missing else ""))
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+def _command_line() -> str:
+    argv = sys.argv[1:]
+    return "react-bench " + " ".join(shlex.quote(a) for a in argv) if argv else ""
+
+
+def join_seed_args(argv: list[str]) -> list[str]:
+    """`--seeds 0 1 2` -> `--seeds 0,1,2` (click takes one value per option occurrence)."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        out.append(argv[i])
+        if argv[i] == "--seeds":
+            values = []
+            while i + 1 < len(argv) and argv[i + 1].lstrip("-").replace(",", "").isdigit() \
+                    and not argv[i + 1].startswith("--"):
+                values.append(argv[i + 1])
+                i += 1
+            if values:
+                out.append(",".join(values))
+        i += 1
+    return out

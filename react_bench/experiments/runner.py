@@ -1,0 +1,105 @@
+"""`react-bench experiment run`: plan the jobs of a spec, skip what the store already holds, run
+the rest through an executor, and summarise. Every job goes through ``pipeline.run_method``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..pipeline import DataSource, OutputPaths
+from .execute import JobOutcome, job_payload, outcomes
+from .jobs import Plan, estimate_seconds, plan_jobs
+from .outputs import mark_failures, read_failures, record_failures
+from .spec import ExperimentSpec
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class RunSummary:
+    plan: Plan
+    ran: list[JobOutcome] = field(default_factory=list)
+    skipped: int = 0
+    wall_seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> list[JobOutcome]:
+        return [o for o in self.ran if o.status != "ok"]
+
+    def lines(self) -> list[str]:
+        ok = sum(o.status == "ok" for o in self.ran)
+        out = [f"experiment {self.plan.spec.name}: {ok} job(s) run, {self.skipped} skipped (already in the store), "
+               f"{len(self.failed)} failed, {len(self.plan.unavailable)} row(s) not available; "
+               f"wall time {self.wall_seconds:.0f} s" + ("; interrupted" if self.interrupted else "")]
+        for o in self.failed:
+            out.append(f"  failed: {o.error}  (log: {o.log})")
+        for (group, label), why in self.plan.unavailable.items():
+            out.append(f"  not available: {group + ' / ' if group else ''}{label}: {why}")
+        return out
+
+
+def dataset_fingerprint_of(source: DataSource, split: str) -> str:
+    from ..data.reader import dataset_fingerprint
+
+    return dataset_fingerprint(source.root, split)
+
+
+def make_plan(spec: ExperimentSpec, source: DataSource, store: Path, seeds: list[int] | None = None,
+              frrea: bool | None = None, runs: Path | None = None) -> Plan:
+    """The jobs with their state: done (in the store), failed (last run, `runs` given) or todo."""
+    plan = plan_jobs(spec, fingerprint=dataset_fingerprint_of(source, spec.split), data_name=source.name,
+                     profile=source.profile, store=store, seeds=seeds, frrea=frrea)
+    if runs is not None:
+        mark_failures(plan, read_failures(runs, spec.name))
+    return plan
+
+
+def dry_run_lines(plan: Plan) -> list[str]:
+    lines = [f"experiment {plan.spec.name}: {len(plan.jobs)} job(s), {len(plan.done)} done, {len(plan.todo)} to run; "
+             f"estimated time left {estimate_seconds(plan) / 60:.1f} min (one job at a time)"]
+    for job in plan.jobs:
+        lines.append(f"  [{'done' if job.status == 'done' else 'todo'}] {job.row.group} / {job.name}  "
+                     f"({job.row.method} {job.row.config_json}) key {job.key[:12]}")
+    for (group, label), why in plan.unavailable.items():
+        lines.append(f"  [not available] {group} / {label}: {why}")
+    return lines
+
+
+def run_experiment(spec: ExperimentSpec, source: DataSource, *, paths: OutputPaths | None = None,
+                   seeds: list[int] | None = None, device: str = "cpu", executor: str = "local", jobs: int = 1,
+                   address: str | None = None, frrea: bool | None = None, log: Log = print,
+                   progress: Callable[..., None] | None = None) -> RunSummary:
+    """Run the jobs the store lacks; a failing job is reported and the others go on."""
+    from ..pipeline import resolve_device
+
+    paths = paths or OutputPaths.from_env()
+    device = resolve_device(device)
+    tick = time.perf_counter()
+    plan = make_plan(spec, source, paths.results, seeds, frrea)
+    summary = RunSummary(plan, skipped=len(plan.done))
+    fid = spec.frrea if frrea is None else frrea
+    log_dir = Path(paths.runs) / "experiments" / spec.name / "logs"
+    payloads = [job_payload(j, spec_name=spec.name, source=source, paths=paths, device=device, fid=fid,
+                            n_samples=spec.n_samples, split=spec.split, log_dir=log_dir) for j in plan.todo]
+    total = len(payloads)
+    if progress is not None:
+        progress("jobs", 0, total, f"{summary.skipped} skipped")
+    inner = progress if (executor == "local" and jobs <= 1) else None
+    try:
+        for n, outcome in enumerate(outcomes(payloads, executor, jobs, device, address, inner), 1):
+            summary.ran.append(outcome)
+            job = next(j for j in plan.todo if j.key == outcome.key)
+            status = "ok" if outcome.status == "ok" else f"FAILED ({outcome.log})"
+            log(f"[{n}/{total}] {job.row.group} / {job.name}: {status} in {outcome.seconds:.0f} s")
+            if progress is not None:
+                progress("jobs", n, total, f"{len(summary.failed)} failed" if summary.failed else "")
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        record_failures(paths.runs, spec.name, {o.key: o.log for o in summary.failed},
+                        [o.key for o in summary.ran if o.status == "ok"])
+    summary.wall_seconds = time.perf_counter() - tick
+    return summary

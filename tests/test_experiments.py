@@ -1,0 +1,252 @@
+"""The experiment runner: specs, resumable local runs, a killed job redone, Ray = local, tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from react_bench.experiments import builtin_names, load_spec, parse_spec, run_experiment
+from react_bench.experiments.spec import SpecError
+from react_bench.experiments.tables import Cell, bootstrap_ci, build_rows
+from react_bench.methods import METHODS
+from react_bench.pipeline import OutputPaths, resolve_data
+
+REPO = Path(__file__).resolve().parents[1]
+
+TINY = {
+    "name": "tiny", "title": "tiny", "profile": "smoke", "seeds": [0],
+    "groups": [
+        {"name": "A", "rows": [{"label": "GT", "method": "GT"}, {"label": "Mime", "method": "B_Mime"},
+                               {"label": "REGNN", "method": "regnn"},
+                               {"label": "missing method", "method": "Huang_S_not_yet"},
+                               {"label": "missing variant", "method": "regnn",
+                                "config": {"variant": "no_such_variant"}}]},
+        {"name": "B", "rows": [{"label": "REGNN again", "method": "regnn"}]},
+    ],
+}
+
+
+class FailingMethod:
+    """Registered for these tests only: its fit always fails."""
+
+    name = "Failing_for_tests"
+
+    def fit(self, *args, **kwargs):
+        raise RuntimeError("this method always fails")
+
+
+@pytest.fixture
+def failing_method():
+    """Registered for one test only (other tests iterate over every registered method)."""
+    METHODS.register("Failing_for_tests", FailingMethod, "test-only", tags=())
+    yield "Failing_for_tests"
+    METHODS._entries.pop("failing_for_tests", None)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return Path(os.environ.get("REACT_BENCH_TEST_CACHE", tmp_path_factory.getbasetemp() / "react-bench-test-cache"))
+
+
+def _paths(root: Path) -> OutputPaths:
+    return OutputPaths(root / "submissions", root / "runs", root / "results", root / "LEADERBOARD.md")
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory, cache):
+    """The tiny experiment run once by the local executor."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REACT_BENCH_CACHE", str(cache))
+    root = tmp_path_factory.mktemp("local")
+    spec = parse_spec(TINY)
+    source = resolve_data(None, "smoke")
+    summary = run_experiment(spec, source, paths=_paths(root), log=lambda m: None)
+    yield spec, source, root, summary
+    mp.undo()
+
+
+# ------------------------------------------------------------------------------------------ specs
+def test_builtin_specs_load_with_the_paper_layout() -> None:
+    assert {"table1", "table2", "sens_sigma", "sens_edge_dim", "sens_layers"} <= set(builtin_names())
+    table2 = load_spec("table2")
+    assert table2.groups == ["Modalities", "AFRDL", "Motor processor", "Edge feature"]
+    assert [r.label for r in table2.rows if r.group == "Modalities"] == ["video", "audio", "audio+video"]
+    sigma = load_spec("sens_sigma")
+    assert [r.config["sigma"] for r in sigma.rows] == sigma.sweep.values
+    assert load_spec("table1").auto_tags == {"Reproduced baselines": "baseline"}
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"colour": 1}, "unknown field"), ({"seeds": []}, "seeds"), ({"seeds": [0.5]}, "seeds"),
+    ({"metrics": ["FRBogus"]}, "unknown metric"), ({"sweep": {"method": "regnn"}}, "either groups"),
+    ({"groups": [{"name": "A", "rows": [{"label": "x", "method": "GT"}, {"label": "x", "method": "B_Mime"}]}]},
+     "duplicated"), ({"groups": [{"name": "A", "rows": [{"label": "x"}]}]}, "method"),
+    ({"profile": "small", "data": "/x"}, "profile or data"), ({"n_samples": 0}, "n_samples"),
+])
+def test_bad_specs_name_their_field(change, words) -> None:
+    with pytest.raises(SpecError, match=words):
+        parse_spec({**TINY, **change})
+
+
+def test_an_unknown_experiment_lists_the_builtins() -> None:
+    with pytest.raises(SpecError, match="table1"):
+        load_spec("tabel1")
+
+
+# ------------------------------------------------------------------------------------------ running
+def test_local_run_stores_one_result_per_job_and_lists_unavailable_rows(local_run) -> None:
+    spec, source, root, summary = local_run
+    assert [o.status for o in summary.ran] == ["ok"] * 3          # GT, Mime, REGNN: the B row shares REGNN's job
+    assert set(summary.plan.unavailable) == {("A", "missing method"), ("A", "missing variant")}
+    results = list((root / "results").rglob("*.json"))
+    assert len(results) == 3
+    stored = [json.loads(p.read_text()) for p in results]
+    assert all(r["job"]["experiment"] == "tiny" and len(r["job"]["key"]) == 64 for r in stored)
+    assert all(len(r["per_direction"]["FRDist"]) == r["n_directions"] for r in stored)
+
+
+def test_a_second_run_skips_every_stored_job(local_run) -> None:
+    spec, source, root, _ = local_run
+    again = run_experiment(spec, source, paths=_paths(root), log=lambda m: None)
+    assert again.ran == [] and again.skipped == 3
+
+
+def test_a_failing_job_is_reported_and_the_others_run(tmp_path, cache, monkeypatch, failing_method) -> None:
+    monkeypatch.setenv("REACT_BENCH_CACHE", str(cache))
+    spec = parse_spec({**TINY, "groups": [{"name": "A", "rows": [
+        {"label": "bad", "method": "Failing_for_tests"}, {"label": "Mime", "method": "B_Mime"}]}]})
+    summary = run_experiment(spec, resolve_data(None, "smoke"), paths=_paths(tmp_path), log=lambda m: None)
+    assert [o.status for o in summary.ran] == ["failed", "ok"]
+    failed = summary.failed[0]
+    assert "always fails" in failed.error and "always fails" in Path(failed.log).read_text()
+    assert any("failed" in line and failed.log in line for line in summary.lines())
+    from react_bench.experiments.runner import make_plan
+
+    plan = make_plan(spec, resolve_data(None, "smoke"), tmp_path / "results", runs=tmp_path / "runs")
+    rows = {r.row.label: r for r in build_rows(plan)}
+    assert rows["bad"].cells["FRDist"].status == "failed"
+    assert rows["Mime"].cells["FRDist"].status == "ok"
+
+
+def test_a_killed_job_is_redone_and_its_training_resumes(tmp_path, cache) -> None:
+    """Kill the runner (SIGKILL) while REGNN trains; the rerun runs only that job, from its checkpoint."""
+    spec_file = tmp_path / "kill.yaml"
+    spec = {**TINY, "name": "kill", "groups": [{"name": "A", "rows": [
+        {"label": "Mime", "method": "B_Mime"},
+        {"label": "REGNN", "method": "regnn", "config": {"epochs": 100, "steps_per_epoch": 1}}]}]}
+    import yaml
+
+    spec_file.write_text(yaml.safe_dump(spec))
+    env = {**os.environ, "REACT_BENCH_CACHE": str(cache), "REACT_BENCH_RESULTS": str(tmp_path / "results"),
+           "REACT_BENCH_RUNS": str(tmp_path / "runs"), "REACT_BENCH_SUBMISSIONS": str(tmp_path / "subs")}
+    cmd = [sys.executable, "-m", "react_bench.cli", "experiment", "run", str(spec_file), "--device", "cpu",
+           "--out", str(tmp_path / "tables")]
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    checkpoint = None
+    while time.time() < deadline and proc.poll() is None:
+        found = list((tmp_path / "runs").glob("x-regnn-*/checkpoint.pt"))
+        if found:
+            checkpoint = found[0]
+            break
+        time.sleep(0.2)
+    assert checkpoint is not None, "REGNN never wrote a checkpoint"
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not list((tmp_path / "results").rglob("x-regnn-*/*.json"))       # the job did not finish
+    assert len(list((tmp_path / "results").rglob("*.json"))) == 1            # Mime did
+    done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "1 job(s) run, 1 skipped" in done.stdout + done.stderr
+    log = next((tmp_path / "runs" / "experiments" / "kill" / "logs").glob("x-regnn-*.log")).read_text()
+    assert "resuming run" in log
+    assert len(list((tmp_path / "results").rglob("*.json"))) == 2
+
+
+def test_ray_executor_gives_the_local_executors_scores(local_run, tmp_path, cache, monkeypatch) -> None:
+    ray = pytest.importorskip("ray")
+    monkeypatch.setenv("REACT_BENCH_CACHE", str(cache))
+    spec, source, root, summary = local_run
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        remote = run_experiment(spec, source, paths=_paths(tmp_path), executor="ray", log=lambda m: None)
+    finally:
+        ray.shutdown()
+    assert [o.status for o in remote.ran] == ["ok"] * 3, [o.error for o in remote.ran]
+
+    def by_key(store: Path) -> dict[str, dict]:
+        out = {}
+        for path in store.rglob("*.json"):
+            r = json.loads(path.read_text())
+            out[r["job"]["key"]] = r
+        return out
+
+    local, distributed = by_key(root / "results"), by_key(tmp_path / "results")
+    assert set(local) == set(distributed)
+    for key in local:
+        assert local[key]["predictions_sha256"] == distributed[key]["predictions_sha256"]
+        assert local[key]["scores"] == distributed[key]["scores"]
+        assert local[key]["oracle"] == distributed[key]["oracle"]
+
+
+# ------------------------------------------------------------------------------------------ tables
+def test_table_outputs_read_the_store(local_run, tmp_path) -> None:
+    from react_bench.experiments.outputs import write_outputs
+    from react_bench.experiments.runner import make_plan
+
+    spec, source, root, _ = local_run
+    plan = make_plan(spec, source, root / "results", runs=root / "runs")
+    written = {p.suffix: p for p in write_outputs(plan, tmp_path)}
+    md = written[".md"].read_text()
+    assert "| A | missing method | 0 | not available" in md and "| B | REGNN again | 1 |" in md
+    assert "Per-sample convention" in md and "bootstrap" in md
+    header, *lines = written[".csv"].read_text().splitlines()
+    assert header.split(",")[:8] == ["experiment", "convention", "group", "row", "method", "config", "metric",
+                                     "status"]
+    gt_frdist = [l for l in lines if ",official,A,GT," in l and ",FRDist," in l]
+    assert len(gt_frdist) == 1 and ",ok,1,0," in gt_frdist[0]
+    assert "\\begin{tabular}" in written[".tex"].read_text()
+    assert written[".png"].stat().st_size > 10_000
+
+
+def test_bootstrap_ci_covers_the_mean_and_shrinks_with_directions() -> None:
+    rng = np.random.default_rng(1)
+    small = [rng.normal(1.0, 1.0, 20) for _ in range(3)]
+    large = [rng.normal(1.0, 1.0, 2000) for _ in range(3)]
+    lo, hi = bootstrap_ci(small)
+    assert lo < np.mean(np.stack(small)) < hi
+    lo2, hi2 = bootstrap_ci(large)
+    assert (hi2 - lo2) < (hi - lo) / 5
+    assert bootstrap_ci([rng.normal(size=5), None]) is None
+
+
+def test_best_is_bold_only_when_the_cis_do_not_overlap() -> None:
+    from react_bench.experiments.spec import Row
+    from react_bench.experiments.tables import TableRow, _mark_best, cell_text
+
+    def row(label, mean, ci):
+        return TableRow(Row(label, "B_Mime", {}, "g"), {"FRDist": Cell("ok", [mean], ci)}, False, [0])
+
+    apart = [row("a", 1.0, (0.9, 1.1)), row("b", 2.0, (1.8, 2.2))]
+    _mark_best(apart, ["FRDist"])
+    assert cell_text(apart[0].cells["FRDist"]).startswith("**1") and apart[1].cells["FRDist"].mark == ""
+    close = [row("a", 1.0, (0.5, 1.6)), row("b", 1.2, (0.9, 1.5))]
+    _mark_best(close, ["FRDist"])
+    assert close[0].cells["FRDist"].mark == "tie" and cell_text(close[0].cells["FRDist"]).endswith("≈")
+
+
+def test_seed_arguments_are_joined() -> None:
+    from react_bench.cli_experiments import join_seed_args, parse_seeds
+
+    assert join_seed_args(["experiment", "run", "x", "--seeds", "0", "1", "2", "--jobs", "2"]) == \
+        ["experiment", "run", "x", "--seeds", "0,1,2", "--jobs", "2"]
+    assert parse_seeds(["0,1", "2"]) == [0, 1, 2]
