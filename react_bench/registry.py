@@ -23,6 +23,7 @@ class Entry:
     description: str = ""
     tags: tuple[str, ...] = ()
     config: str | None = None      # "module:function(**config) -> resolved config dict", importable cheaply
+    inference_fields: tuple[str, ...] = ()   # config fields fit() never reads (a trained model serves all)
 
 
 @dataclass
@@ -31,11 +32,11 @@ class Registry(Generic[T]):
     _entries: dict[str, Entry] = field(default_factory=dict)
 
     def register(self, name: str, target: Any, description: str = "", tags: tuple[str, ...] = (),
-                 config: str | None = None) -> None:
+                 config: str | None = None, inference_fields: tuple[str, ...] = ()) -> None:
         key = name.lower()
         if key in self._entries:
             raise ValueError(f"{self.kind} {name!r} is registered twice")
-        self._entries[key] = Entry(name, target, description, tuple(tags), config)
+        self._entries[key] = Entry(name, target, description, tuple(tags), config, tuple(inference_fields))
 
     def config_resolver(self, name: str) -> Any | None:
         """The entry's cheap config resolver (see Entry.config), or None."""

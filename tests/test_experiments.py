@@ -250,3 +250,24 @@ def test_seed_arguments_are_joined() -> None:
     assert join_seed_args(["experiment", "run", "x", "--seeds", "0", "1", "2", "--jobs", "2"]) == \
         ["experiment", "run", "x", "--seeds", "0,1,2", "--jobs", "2"]
     assert parse_seeds(["0,1", "2"]) == [0, 1, 2]
+
+
+def test_sampling_only_rows_share_one_training(tmp_path, cache, monkeypatch) -> None:
+    """A sweep over an inference-only field trains once per seed; the other rows load that model."""
+    from react_bench.methods.regnn.config import INFERENCE_FIELDS
+
+    assert METHODS.entry("regnn").inference_fields == INFERENCE_FIELDS
+    monkeypatch.setenv("REACT_BENCH_CACHE", str(cache))
+    spec = parse_spec({"name": "share", "title": "share", "profile": "smoke", "seeds": [0],
+                       "sweep": {"method": "regnn", "parameter": "sigma", "values": [0.05, 0.5],
+                                 "config": {"noise_mode": "gaussian"}}})
+    summary = run_experiment(spec, resolve_data(None, "smoke"), paths=_paths(tmp_path), log=lambda m: None)
+    assert [o.status for o in summary.ran] == ["ok", "ok"]
+    logs = [Path(o.log).read_text() for o in summary.ran]
+    assert "training shared" not in logs[0] and "training shared" in logs[1]
+    results = sorted((json.loads(p.read_text()) for p in (tmp_path / "results").rglob("*.json")),
+                     key=lambda r: r["method_config"]["sigma"])
+    weights = [(tmp_path / "runs" / r["run_id"] / "model" / "weights.pt").read_bytes() for r in results]
+    assert weights[0] == weights[1]
+    assert results[0]["predictions_sha256"] != results[1]["predictions_sha256"]
+    assert results[0]["scores"]["FRDiv"] < results[1]["scores"]["FRDiv"]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from ..results import write_json_atomic
+
 EXECUTORS = ("local", "ray")
 Progress = Callable[..., None]
 
@@ -31,7 +33,7 @@ def job_payload(job: Any, *, spec_name: str, source: Any, paths: Any, device: st
     """Everything a worker needs, as plain data with absolute paths (Ray workers may start
     elsewhere; a multi-machine cluster needs these paths on a shared filesystem)."""
     return {
-        "key": job.key, "run_id": job.run_id, "method": job.row.method, "config": job.method_config,
+        "key": job.key, "train_key": job.train_key, "run_id": job.run_id, "method": job.row.method, "config": job.method_config,
         "seed": job.seed, "label": job.row.label, "experiment": spec_name, "device": device, "fid": fid,
         "n_samples": n_samples, "split": split,
         "data": {"root": str(Path(source.root).resolve()), "name": source.name, "profile": source.profile},
@@ -53,6 +55,7 @@ def execute_job(payload: dict[str, Any], progress: Progress | None = None) -> Jo
     submission_dir = paths["submissions"] / payload["run_id"]
     if submission_dir.is_dir() and not run_dir.is_dir():
         run_dir.mkdir(parents=True)
+    shared = reuse_training(payload, paths["runs"], run_dir)
     resume = payload["run_id"] if run_dir.is_dir() else None   # a job killed mid-way continues
     with open(log_path, "a") as log_file:
         def log(message: str) -> None:
@@ -60,7 +63,10 @@ def execute_job(payload: dict[str, Any], progress: Progress | None = None) -> Jo
             log_file.flush()
 
         log(f"# job {payload['experiment']} / {payload['label']} / seed {payload['seed']} key {payload['key']}")
-        if resume:
+        if shared:
+            log(f"training shared with run {shared.name} (same training config and seed): its final "
+                "checkpoint was copied here, so fit() only loads it")
+        elif resume:
             log(f"resuming run {resume} from {run_dir}")
         source = DataSource(Path(payload["data"]["root"]), payload["data"]["name"], payload["data"]["profile"])
         job_meta = {"key": payload["key"], "experiment": payload["experiment"], "label": payload["label"],
@@ -79,8 +85,41 @@ def execute_job(payload: dict[str, Any], progress: Progress | None = None) -> Jo
             log(traceback.format_exc())
             return JobOutcome(payload["key"], "failed", time.perf_counter() - tick, str(log_path),
                               f"{type(error).__name__}: {error}".split("\n")[0])
+    if payload.get("train_key"):
+        index = trained_index(paths["runs"], payload["train_key"])
+        index.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(index, {"run_dir": str(run_dir), "run_id": payload["run_id"]})
     path = outcome.score.path if outcome.score is not None else None
     return JobOutcome(payload["key"], "ok", time.perf_counter() - tick, str(log_path), result_path=str(path or ""))
+
+
+def trained_index(runs: Path, train_key: str) -> Path:
+    """Where a finished job records the run folder holding its trained model."""
+    return Path(runs) / "experiments" / "trained" / f"{train_key[:32]}.json"
+
+
+def reuse_training(payload: dict[str, Any], runs: Path, run_dir: Path) -> Path | None:
+    """A job whose training config and seed equal a finished job's (they differ only in sampling
+    settings, e.g. a sigma sweep) starts from that job's final checkpoint: its run folder's files
+    (not model/ or run.json) are copied in, and the run resumes, so fit() trains no further epoch.
+    Returns the source run folder, or None."""
+    import json
+    import shutil
+
+    key = payload.get("train_key")
+    if not key or (run_dir / "checkpoint.pt").exists():
+        return None
+    try:
+        source = Path(json.loads(trained_index(runs, key).read_text())["run_dir"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if source == run_dir or not (source / "checkpoint.pt").is_file():
+        return None
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for item in source.iterdir():
+        if item.is_file() and item.name != "run.json":
+            shutil.copy2(item, run_dir / item.name)
+    return source
 
 
 def _limit_threads(threads: int) -> None:

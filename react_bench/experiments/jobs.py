@@ -30,8 +30,9 @@ class Job:
     run_id: str
     method_config: dict[str, Any]
     trained: bool
-    status: str = "todo"            # todo | done
+    status: str = "todo"            # todo | done | failed
     result: dict[str, Any] | None = None
+    train_key: str | None = None    # jobs with equal train keys can share one trained model
 
     @property
     def name(self) -> str:
@@ -128,15 +129,19 @@ def plan_jobs(spec: ExperimentSpec, *, fingerprint: str, data_name: str, profile
         if config is None:
             plan.unavailable[(row.group, row.label)] = why or "not available"
             continue
-        trained = "trained" in METHODS.entry(row.method).tags
+        entry = METHODS.entry(row.method)
+        trained = "trained" in entry.tags
         jobs = plan.row_jobs.setdefault((row.group, row.label), [])
+        training = {k: v for k, v in config.items() if k not in entry.inference_fields}
         for seed in seeds:
             key = job_key(row, config, fingerprint, spec.split, seed, spec.n_samples, frrea)
+            train_key = (job_key(row, training, fingerprint, "train", seed, 0, False)
+                         if trained and entry.inference_fields else None)
             if key not in seen:
                 name = safe_name(row.method if config.get("variant", "default") == "default"
                                  else f"{row.method}-{config['variant']}")
                 run_id = safe_name(f"x-{name}-{data_name}-{spec.split}-seed{seed}-{key[:10]}")
-                seen[key] = Job(row, seed, key, run_id, dict(row.config), trained)
+                seen[key] = Job(row, seed, key, run_id, dict(row.config), trained, train_key=train_key)
                 if key in done:
                     seen[key].status, seen[key].result = "done", done[key]
                 plan.jobs.append(seen[key])

@@ -9,7 +9,8 @@ METHODS: Registry = Registry("method")
 
 METHODS.register("regnn", "react_bench.methods.regnn:REGNNMethod",
                  "REGNN (Xu et al. 2023): reversible graph network learning a reaction distribution",
-                 tags=("trained", "gpu"), config="react_bench.methods.regnn.config:resolved_config")
+                 tags=("trained", "gpu"), config="react_bench.methods.regnn.config:resolved_config",
+                 inference_fields=("noise_mode", "sigma"))   # = regnn.config.INFERENCE_FIELDS (a test checks)
 
 
 def _ensure_baselines() -> None:

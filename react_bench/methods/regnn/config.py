@@ -154,12 +154,17 @@ class REGNNConfig:
         return dataclasses.replace(self, **changes)
 
     def architecture_dict(self) -> dict[str, Any]:
-        """The fields a checkpoint must agree on to be resumed (no execution settings)."""
+        """The fields a checkpoint must agree on to be resumed (no execution or sampling settings:
+        one trained model serves every sampling setting)."""
         d = self.to_dict()
-        for key in ("resume", "infer_batch_clips", "num_threads"):
+        for key in ("resume", "infer_batch_clips", "num_threads") + INFERENCE_FIELDS:
             d.pop(key)
         return d
 
+
+# Fields used only when sampling predictions: training does not read them, so runs that differ only
+# here can share one trained model (the experiment runner does; docs/experiments.md).
+INFERENCE_FIELDS: tuple[str, ...] = ("noise_mode", "sigma")
 
 # Training profiles: the same code path, scaled.
 PROFILES: dict[str, dict[str, Any]] = {
