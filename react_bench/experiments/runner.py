@@ -68,6 +68,21 @@ def dry_run_lines(plan: Plan) -> list[str]:
     return lines
 
 
+def training_phases(payloads: list[dict]) -> list[list[dict]]:
+    """Two phases: the first job of each training (and every job that trains nothing shared), then
+    the jobs that reuse a training from phase one, so parallel workers never train one model twice."""
+    first, later, seen = [], [], set()
+    for payload in payloads:
+        key = payload.get("train_key")
+        if key and key in seen:
+            later.append(payload)
+        else:
+            first.append(payload)
+            if key:
+                seen.add(key)
+    return [phase for phase in (first, later) if phase]
+
+
 def run_experiment(spec: ExperimentSpec, source: DataSource, *, paths: OutputPaths | None = None,
                    seeds: list[int] | None = None, device: str = "cpu", executor: str = "local", jobs: int = 1,
                    address: str | None = None, frrea: bool | None = None, log: Log = print,
@@ -89,13 +104,16 @@ def run_experiment(spec: ExperimentSpec, source: DataSource, *, paths: OutputPat
         progress("jobs", 0, total, f"{summary.skipped} skipped")
     inner = progress if (executor == "local" and jobs <= 1) else None
     try:
-        for n, outcome in enumerate(outcomes(payloads, executor, jobs, device, address, inner), 1):
-            summary.ran.append(outcome)
-            job = next(j for j in plan.todo if j.key == outcome.key)
-            status = "ok" if outcome.status == "ok" else f"FAILED ({outcome.log})"
-            log(f"[{n}/{total}] {job.row.group} / {job.name}: {status} in {outcome.seconds:.0f} s")
-            if progress is not None:
-                progress("jobs", n, total, f"{len(summary.failed)} failed" if summary.failed else "")
+        n = 0
+        for phase in training_phases(payloads):
+            for outcome in outcomes(phase, executor, jobs, device, address, inner):
+                n += 1
+                summary.ran.append(outcome)
+                job = next(j for j in plan.todo if j.key == outcome.key)
+                status = "ok" if outcome.status == "ok" else f"FAILED ({outcome.log})"
+                log(f"[{n}/{total}] {job.row.group} / {job.name}: {status} in {outcome.seconds:.0f} s")
+                if progress is not None:
+                    progress("jobs", n, total, f"{len(summary.failed)} failed" if summary.failed else "")
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:

@@ -10,7 +10,7 @@ METHODS: Registry = Registry("method")
 METHODS.register("regnn", "react_bench.methods.regnn:REGNNMethod",
                  "REGNN (Xu et al. 2023): reversible graph network learning a reaction distribution",
                  tags=("trained", "gpu"), config="react_bench.methods.regnn.config:resolved_config",
-                 inference_fields=("noise_mode", "sigma"))   # = regnn.config.INFERENCE_FIELDS (a test checks)
+                 inference_fields=("sampling", "noise_mode", "sigma", "noise_tau"))   # = regnn.config.INFERENCE_FIELDS (a test checks)
 
 
 def _ensure_baselines() -> None:

@@ -67,9 +67,12 @@ class REGNNConfig:
     iresnet_hidden: int = 64
     iresnet_coeff: float = 0.9            # Lipschitz bound of an i-ResNet residual branch
 
-    # --- sampling at inference
+    # --- sampling at inference (docs/regnn.md, "Sampling"); a preset sets noise_mode/sigma/noise_tau
+    sampling: str = "official"            # official | paper | gmgd (SAMPLING_PRESETS)
     noise_mode: str = "max_normalised"    # official; "gaussian" = the paper's N(0, sigma^2)
     sigma: float = 0.06                   # max_normalised: L_inf bound sqrt(sigma); gaussian: std
+    noise_tau: float = 0.0                # paper/gmgd: time constant (frames) of the clip-coherent noise
+    gmgd_bank: int = 256                  # train clips whose latent residuals form the GMGD modes
 
     # --- training (AFRDL)
     objective: str = "afrdl"              # afrdl | mse_listener (no_graph ablation)
@@ -111,14 +114,20 @@ class REGNNConfig:
             "motor": ("regnn", "iresnet", "none"),
             "act": ("elu", "relu", "gelu", "none"),
             "noise_mode": ("max_normalised", "gaussian"),
-            "objective": ("afrdl", "mse_listener"),
+            "sampling": tuple(SAMPLING_PRESETS),
+            "objective": ("afrdl", "mse_listener", "afrdl_no_inverse"),
             "zero_neighbour": ("own_listener", "skip"),
         }
         for key, allowed in choices.items():
             if getattr(self, key) not in allowed:
                 raise ConfigError(f"REGNN config {key}={getattr(self, key)!r}; expected one of {allowed}")
-        if self.motor == "none" and self.objective == "afrdl":
+        if self.motor == "none" and self.objective != "mse_listener":
             raise ConfigError("motor='none' needs objective='mse_listener' (the no_graph ablation)")
+        if self.sampling == "official" and self.noise_tau:
+            raise ConfigError("noise_tau applies to the clip-coherent samplers (sampling 'paper' or 'gmgd'); "
+                              "the official sampler draws every window independently")
+        if self.noise_tau < 0 or self.gmgd_bank < 1:
+            raise ConfigError("noise_tau must be >= 0 and gmgd_bank >= 1")
         if self.window > self.n_frames or self.stride <= 0:
             raise ConfigError(f"bad windowing: window={self.window} stride={self.stride}")
         if (self.n_frames - self.window) % self.stride:
@@ -164,7 +173,22 @@ class REGNNConfig:
 
 # Fields used only when sampling predictions: training does not read them, so runs that differ only
 # here can share one trained model (the experiment runner does; docs/experiments.md).
-INFERENCE_FIELDS: tuple[str, ...] = ("noise_mode", "sigma")
+INFERENCE_FIELDS: tuple[str, ...] = ("sampling", "noise_mode", "sigma", "noise_tau")
+
+# Sampling presets (docs/regnn.md): what `sampling` sets unless the config overrides the field.
+#  official: the official MHP.sample, bit-identical: N(0, 1) over each window of each sample,
+#            rescaled to an L_inf bound sqrt(0.06) (std ~0.058), windows independent.
+#  paper:    the paper's N(0, sigma^2) with sigma = 0.6 (§5.1.2), drawn on the clip's frame timeline
+#            (one draw per sample for the whole clip, AR(1)-smoothed with noise_tau frames), so the
+#            overlapping halves of neighbouring windows carry the same noise.
+#  gmgd:     a Gaussian mixture per sample: a mode is Z plus the latent residual of a real train
+#            listener clip (Mot(listener window) - Z of its speaker window, one train clip for all
+#            windows), plus clip-coherent N(0, sigma^2) around the mode.
+SAMPLING_PRESETS: dict[str, dict[str, Any]] = {
+    "official": dict(noise_mode="max_normalised", sigma=0.06, noise_tau=0.0),
+    "paper": dict(noise_mode="gaussian", sigma=0.6, noise_tau=10.0),
+    "gmgd": dict(noise_mode="gaussian", sigma=0.1, noise_tau=10.0),
+}
 
 # Training profiles: the same code path, scaled.
 PROFILES: dict[str, dict[str, Any]] = {
@@ -187,7 +211,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "video_only": dict(modalities="video"),
     "audio_only": dict(modalities="audio"),
+    # "Without graph", two forms: the paper's text (MSE to the own listener, no motor; noise added in
+    # reaction space) and the official --no-inverse (Mot(Z) trained with the AFRDL min-MSE against
+    # the raw appropriate reactions; sampling noise added to Z before Mot)
     "no_graph": dict(motor="none", objective="mse_listener"),
+    "no_graph_paper": dict(motor="none", objective="mse_listener"),
+    "no_graph_official": dict(objective="afrdl_no_inverse"),
     # an i-ResNet branch contracts by ~0.5-0.9 (REGNN's by ~0.03), so the fixed point needs more
     # iterations and a tighter stop tolerance for the same reconstruction accuracy
     "iresnet": dict(motor="iresnet", inverse_iters=100, inverse_tol=1e-5, inverse_max_iters=500),
@@ -209,13 +238,18 @@ def make_config(profile: str = "small", variant: str = "default", **overrides: A
     values: dict[str, Any] = {}
     values.update(PROFILES[profile])
     values.update(VARIANTS[variant])
+    sampling = overrides.get("sampling", values.get("sampling", REGNNConfig.sampling))
+    if sampling not in SAMPLING_PRESETS:
+        raise ConfigError(f"unknown REGNN sampling {sampling!r}; known: {sorted(SAMPLING_PRESETS)}")
+    values.update(SAMPLING_PRESETS[sampling])
     values.update(overrides)
     values["profile"] = profile
     values["variant"] = variant
     return REGNNConfig(**values)
 
 
-__all__ = ["ConfigError", "PROFILES", "REGNNConfig", "VARIANTS", "make_config"]
+__all__ = ["ConfigError", "INFERENCE_FIELDS", "PROFILES", "REGNNConfig", "SAMPLING_PRESETS", "VARIANTS",
+           "make_config"]
 
 
 def resolved_config(profile: str = "small", variant: str = "default", **overrides: Any) -> dict[str, Any]:

@@ -14,10 +14,11 @@ from ...data.split import SplitData
 from ...errors import DataError, ReactBenchError
 from .config import REGNNConfig, make_config
 from .model import REGNNModel
-from .train import EpochCallback, generate, train_model
+from .train import EpochCallback, generate, residual_bank, train_model
 
 WEIGHTS = "weights.pt"
 CONFIG = "config.json"
+RESIDUALS = "residuals.pt"     # the GMGD modes' latent residuals of train clips (sampling="gmgd")
 
 
 @contextlib.contextmanager
@@ -49,6 +50,7 @@ class REGNNMethod:
         self.config: REGNNConfig = make_config(profile, variant, **overrides)
         self.name = self.config.name
         self.model: REGNNModel | None = None
+        self.residuals: torch.Tensor | None = None
         self.device = torch.device("cpu")
         self.history: list[dict[str, Any]] = []
 
@@ -81,6 +83,8 @@ class REGNNMethod:
             self.history = train_model(model, self.config, train, seed=seed, device=self.device, run_dir=run_dir,
                                        resume=self.config.resume if resume is None else resume,
                                        on_epoch_end=on_epoch_end, progress=progress)
+            # every trained model carries its GMGD modes, so any sampling preset can use it
+            self.residuals = residual_bank(model, self.config, train, self.device)
         self.save(run_dir / "model")
 
     # ------------------------------------------------------------------ inference
@@ -88,7 +92,8 @@ class REGNNMethod:
         if self.model is None:
             raise ReactBenchError("REGNNMethod.predict called before fit() or load()")
         with torch_threads(self.config.num_threads):
-            return generate(self.model, self.config, split, n_samples=n_samples, seed=seed, device=self.device)
+            return generate(self.model, self.config, split, n_samples=n_samples, seed=seed, device=self.device,
+                            residuals=self.residuals)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: Path | str) -> None:
@@ -98,6 +103,8 @@ class REGNNMethod:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, path / WEIGHTS)
+        if self.residuals is not None:
+            torch.save(self.residuals.contiguous(), path / RESIDUALS)
         (path / CONFIG).write_text(self.config.to_json())
 
     def load(self, path: Path | str, device: str | None = None) -> None:
@@ -113,6 +120,8 @@ class REGNNMethod:
         self.model = REGNNModel(self.config)
         state = torch.load(path / WEIGHTS, map_location="cpu", weights_only=True)
         self.model.load_state_dict(state)
+        self.residuals = (torch.load(path / RESIDUALS, map_location="cpu", weights_only=True)
+                          if (path / RESIDUALS).exists() else None)
         self.model.to(self.device).eval()
 
 

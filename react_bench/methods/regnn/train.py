@@ -147,6 +147,10 @@ def training_step(model: REGNNModel, data: DeviceData, items: torch.Tensor, cfg:
     ids, valid = data.table.sample(spk, cfg.max_reactions, generator)
     owner, slot = valid.nonzero(as_tuple=True)
     reactions = gather_windows(data.listener, ids[owner, slot], start[owner], cfg.window).transpose(1, 2)
+    if cfg.objective == "afrdl_no_inverse":  # official --no-inverse: Mot(Z) against the raw reactions
+        # (the official L_mid then pulls the raw reactions to their mean: a constant without gradient)
+        l_min = min_mse_loss(model.to_latent(z_pred, edges), reactions, owner, slot, ids.shape[1], tau)
+        return l_min, l_min.detach(), torch.zeros((), device=l_min.device)
     latents = model.to_latent(reactions, edges[owner])
     l_min = min_mse_loss(z_pred, latents, owner, slot, ids.shape[1], tau)
     l_mid = mid_loss(latents, owner, z_pred.shape[0]) if cfg.mid_loss else torch.zeros((), device=l_min.device)
@@ -287,17 +291,81 @@ def clip_seed(seed: int, clip: int) -> int:
     return (int(seed) * 1_000_003 + int(clip)) % (2 ** 63)
 
 
+def _decoder(model: REGNNModel, cfg: REGNNConfig):
+    """Latents -> reaction graphs: Mot^-1, except the official no-inverse form, which decodes Mot(Z + e)."""
+    return model.to_latent if cfg.objective == "afrdl_no_inverse" else model.from_latent
+
+
+def _encoder(model: REGNNModel, cfg: REGNNConfig):
+    """Reaction graphs -> latents, the inverse of _decoder."""
+    return model.from_latent if cfg.objective == "afrdl_no_inverse" else model.to_latent
+
+
+def timeline_noise(n: int, cfg: REGNNConfig, generator: torch.Generator) -> torch.Tensor:
+    """Clip-coherent noise (n, W, 25, T): one draw per sample on the clip's frame timeline, cut into
+    the same overlapping windows as the data, so that the shared half of two neighbouring windows
+    carries the same noise (no seams at frames 25k, and overlap-averaging does not halve it).
+    AR(1)-smoothed with time constant ``noise_tau`` frames and rescaled to unit variance, then
+    scaled by sigma (gaussian) or bounded like the official sampler (max_normalised)."""
+    eps = torch.randn((n, cfg.n_attrs, cfg.n_frames), generator=generator, dtype=torch.float32)
+    if cfg.noise_tau > 0:
+        rho = math.exp(-1.0 / cfg.noise_tau)
+        gain = math.sqrt(1.0 - rho * rho)
+        smooth = torch.empty_like(eps)
+        smooth[..., 0] = eps[..., 0]
+        for f in range(1, cfg.n_frames):
+            smooth[..., f] = rho * smooth[..., f - 1] + gain * eps[..., f]
+        eps = smooth
+    if cfg.noise_mode == "gaussian":
+        eps = eps * cfg.sigma
+    else:
+        bound = math.sqrt(cfg.sigma)
+        peak = eps.abs().amax(dim=(1, 2), keepdim=True)
+        eps = torch.where(peak > bound, eps * (bound / peak.clamp_min(1e-30)), eps)
+    return eps.unfold(2, cfg.window, cfg.stride).permute(0, 2, 1, 3).contiguous()    # (n, W, 25, T)
+
+
+@torch.no_grad()
+def residual_bank(model: REGNNModel, cfg: REGNNConfig, split: SplitData, device: torch.device) -> torch.Tensor:
+    """The GMGD modes' offsets (B, W, 25, T): latent of each window of a real train listener minus
+    the predicted Z of its speaker's window, for up to ``gmgd_bank`` evenly spaced train clips.
+    No randomness, and the model's weights are untouched (the official sampler's output is unchanged)."""
+    model.eval()
+    s, w, t = split.n_directions, cfg.n_windows, cfg.window
+    rows = np.unique(np.linspace(0, s - 1, min(cfg.gmgd_bank, s)).round().astype(np.int64))
+    encode = _encoder(model, cfg)
+    out = []
+    for c0 in range(0, rows.size, cfg.infer_batch_clips):
+        idx = rows[c0:c0 + cfg.infer_batch_clips]
+        c = idx.size
+        video = to_windows(_tensor(split.video[idx], device), t, cfg.stride).reshape(c * w, t, -1)
+        audio = to_windows(_tensor(split.audio[idx], device), t, cfg.stride).reshape(c * w, t, -1)
+        z_pred, edges = model.encode(video, audio)
+        reactions = to_windows(_tensor(split.listener[idx][:, :cfg.n_frames], device), t, cfg.stride)
+        latents = encode(reactions.reshape(c * w, t, cfg.n_attrs).transpose(1, 2), edges)
+        out.append((latents - z_pred).view(c, w, cfg.n_attrs, t).float().cpu())
+    return torch.cat(out)
+
+
 @torch.no_grad()
 def generate(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, n_samples: int, seed: int,
-             device: torch.device) -> np.ndarray:
+             device: torch.device, residuals: torch.Tensor | None = None) -> np.ndarray:
     """(S, n_samples, n_frames, 25) float32: sampled latents around Z, decoded by Mot^-1 per window,
     overlap-averaged. The encoder and the edges run once per clip; the noise of clip k comes from
-    its own generator seeded by ``clip_seed(seed, k)``."""
+    its own generator seeded by ``clip_seed(seed, k)``.
+
+    ``cfg.sampling``: official (windows independent, MHP.sample), paper (clip-coherent Gaussian) or
+    gmgd (Z + the residual of one random train clip of ``residuals`` for all windows, plus
+    clip-coherent Gaussian noise); docs/regnn.md."""
     check_split(split, cfg, need_listener=False)
+    if cfg.sampling == "gmgd" and residuals is None:
+        raise ReactBenchError("sampling='gmgd' needs the model's residual bank (made by fit(); this model "
+                              "has none: train it again)")
     model.eval()
     s, w, t, n = split.n_directions, cfg.n_windows, cfg.window, n_samples
     out = np.empty((s, n, cfg.n_frames, cfg.n_attrs), dtype=np.float32)
     gen = torch.Generator()
+    decode = _decoder(model, cfg)
     for c0 in range(0, s, cfg.infer_batch_clips):
         c1 = min(c0 + cfg.infer_batch_clips, s)
         c = c1 - c0
@@ -307,11 +375,18 @@ def generate(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, n_samples
         noise = []
         for k in range(c0, c1):
             gen.manual_seed(clip_seed(seed, k))
-            noise.append(sample_noise((n, w, cfg.n_attrs, t), cfg.noise_mode, cfg.sigma, gen))
+            if cfg.sampling == "official":
+                noise.append(sample_noise((n, w, cfg.n_attrs, t), cfg.noise_mode, cfg.sigma, gen))
+                continue
+            clip = timeline_noise(n, cfg, gen)
+            if cfg.sampling == "gmgd":
+                modes = torch.randint(0, residuals.shape[0], (n,), generator=gen)
+                clip = clip + residuals[modes]
+            noise.append(clip)
         # Order (clip, window, sample): the n samples of a window are consecutive and share its edges.
         noise = torch.stack(noise).to(device).transpose(1, 2)                  # (C, W, n, 25, T)
         latents = z_pred.view(c, w, 1, cfg.n_attrs, t) + noise
-        graphs = model.from_latent(latents.reshape(-1, cfg.n_attrs, t), edges)
+        graphs = decode(latents.reshape(-1, cfg.n_attrs, t), edges)
         frames = graphs.view(c, w, n, cfg.n_attrs, t).permute(0, 2, 1, 4, 3)  # (C, n, W, T, 25)
         out[c0:c1] = overlap_average(frames, cfg.n_frames, cfg.stride).cpu().numpy()
     return out
