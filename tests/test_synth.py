@@ -243,3 +243,24 @@ def test_true_matrix_is_symmetric_with_unit_diagonal_and_no_mirror() -> None:
     assert m.shape == (10, 10) and np.array_equal(m, m.T) and (np.diag(m) == 1).all()
     assert m[0, 5] == 0 and m[0, 2] == 1 and m[0, 7] == 1 and m[0, 1] == 0
     assert np.array_equal(synth.mirror_index(10), [5, 6, 7, 8, 9, 0, 1, 2, 3, 4])
+
+
+def test_a_cache_written_by_other_generator_code_is_regenerated(isolated_cache) -> None:
+    """Development drafts share version numbers; the recorded source hash tells them apart."""
+    import json
+    import warnings
+
+    from react_bench.data.default import default_dataset_root
+
+    root = default_dataset_root("smoke", 0)
+    meta = json.loads((root / "dataset.json").read_text())
+    assert len(meta["generator_source_sha256"]) == 64
+    meta["generator_source_sha256"] = "0" * 64
+    (root / "dataset.json").write_text(json.dumps(meta))
+    (root / "marker").write_text("stale")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again = default_dataset_root("smoke", 0)
+    assert again == root and not (root / "marker").exists()
+    assert any("other generator code" in str(w.message) for w in caught)
+    assert json.loads((root / "dataset.json").read_text())["generator_source_sha256"] != "0" * 64

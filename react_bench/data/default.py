@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -30,6 +31,20 @@ def dataset_folder_name(profile: str, seed: int) -> str:
     return f"synth-{profile}-seed{seed}-v{GENERATOR_VERSION}r{NUMERICS_REVISION}"
 
 
+def _written_by_this_generator(root: Path) -> bool:
+    """False when dataset.json records generator sources other than this checkout's (datasets from
+    before the field existed are trusted)."""
+    import json
+
+    from .synth import generator_source_sha256
+
+    try:
+        recorded = json.loads((root / "dataset.json").read_text()).get("generator_source_sha256")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return recorded is None or recorded == generator_source_sha256()
+
+
 def default_dataset_root(profile: str = DEFAULT_PROFILE, seed: int = DEFAULT_SEED,
                          progress: Callable[[str, int, int], None] | None = None) -> Path:
     """Root of the synthetic dataset for (profile, seed); generated on first use, then reused."""
@@ -41,7 +56,13 @@ def default_dataset_root(profile: str = DEFAULT_PROFILE, seed: int = DEFAULT_SEE
         raise DataError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     root = user_cache_dir() / "data" / dataset_folder_name(profile, seed)
     if (root / "dataset.json").is_file():
-        return root
+        if _written_by_this_generator(root):
+            return root
+        stale = root.with_name(f".stale-{root.name}-{os.getpid()}")
+        warnings.warn(f"{root} was written by other generator code than this checkout's (same version "
+                      "numbers, different source); it is regenerated", UserWarning, stacklevel=2)
+        os.replace(root, stale)
+        shutil.rmtree(stale, ignore_errors=True)
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
     try:

@@ -377,6 +377,7 @@ def write_synthetic_dataset(out_dir: str | os.PathLike, profile: str | tuple[int
             "generator": "react_bench.data.synth",
             "generator_version": sw.GENERATOR_VERSION,
             "numerics_revision": sw.NUMERICS_REVISION,
+            "generator_source_sha256": generator_source_sha256(),
             "world_seed": sw.WORLD_SEED,
             "profile": pname,
             "pairs": dict(zip(SPLITS, counts)),
@@ -428,3 +429,17 @@ def _write_split(writer: HashingWriter, split: SynthSplit, world: sw.World,
     writer.write(f"neighbour_emotion_{name}.npy", npy_bytes(truth))
     writer.write(f"ground_truth/appropriate_{name}.npy", npy_bytes(truth))
     writer.write(f"ground_truth/contexts_{name}.csv", _ground_truth_csv(split))
+
+
+GENERATOR_SOURCES = ("synth.py", "synth_world.py", "synth_io.py", "detmath.py")
+
+
+def generator_source_sha256() -> str:
+    """sha256 of the generator's source files: a cached dataset written by other generator code
+    (a development draft with the same version numbers) is detected and regenerated."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in GENERATOR_SOURCES:
+        digest.update(name.encode() + b"\0" + (Path(__file__).parent / name).read_bytes() + b"\0")
+    return digest.hexdigest()
