@@ -14,7 +14,7 @@ from react_bench.methods.regnn.mefl import MEFL, doubly_stochastic, topk_mask
 from react_bench.methods.regnn.model import REGNNModel, sample_noise
 from react_bench.methods.regnn.motor import ActNorm, REGNNLayer
 from react_bench.methods.regnn.train import NeighbourTable
-from react_bench.methods.regnn.windows import overlap_average, to_windows, window_starts
+from react_bench.methods.windows import overlap_average, to_windows, window_starts
 from conftest import single_torch_thread
 
 

@@ -59,7 +59,8 @@ def test_fit_writes_run_artefacts(fitted) -> None:
     assert all(np.isfinite(h["loss"]) and h["loss"] >= h["l_min"] for h in losses)
     assert (run_dir / "training_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     ckpt = torch.load(run_dir / CHECKPOINT, weights_only=True)
-    assert ckpt["epoch"] == 2 and set(ckpt) >= {"model", "optimizer", "rng", "tau", "history", "config"}
+    assert ckpt["epoch"] == 2 and set(ckpt) >= {"model", "optimizer", "rng", "state", "history", "config"}
+    assert ckpt["state"]["tau"] == pytest.approx(losses[-1]["l_min"] / 3)
     weights = torch.load(run_dir / "model" / "weights.pt", weights_only=True)
     assert all(isinstance(v, torch.Tensor) for v in weights.values())
     assert any(k.endswith("norm.initialised") for k in weights)

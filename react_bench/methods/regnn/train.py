@@ -8,11 +8,8 @@ into the run directory, so ``resume=True`` continues after a kill and ends bit-i
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import os
-import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,17 +23,10 @@ from ...errors import DataError, ReactBenchError
 from .config import REGNNConfig
 from .losses import mid_loss, min_mse_loss
 from .model import REGNNModel, sample_noise
-from .windows import gather_windows, overlap_average, to_windows
+from ..windows import gather_windows, overlap_average, to_windows
+from ..training import CHECKPOINT, EpochCallback, ResumeError, Schedule, train_loop  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
-
-CHECKPOINT = "checkpoint.pt"
-PROGRESS_EVERY = 10            # steps between progress updates (each reads the loss: a GPU sync)
-EpochCallback = Callable[[int, dict[str, Any]], None]
-
-
-class ResumeError(ReactBenchError):
-    """A checkpoint in the run directory does not belong to this configuration."""
 
 
 # ----------------------------------------------------------------------------- data on the device
@@ -157,132 +147,38 @@ def training_step(model: REGNNModel, data: DeviceData, items: torch.Tensor, cfg:
     return l_min + l_mid, l_min.detach(), l_mid.detach()
 
 
+def schedule_of(cfg: REGNNConfig) -> Schedule:
+    return Schedule(cfg.epochs, cfg.steps_per_epoch, cfg.batch_size, cfg.lr, cfg.weight_decay,
+                    tuple(cfg.lr_milestones), cfg.lr_gamma)
+
+
 def lr_at(cfg: REGNNConfig, epoch: int) -> float:
-    return cfg.lr * cfg.lr_gamma ** sum(epoch >= m for m in cfg.lr_milestones)
-
-
-# ----------------------------------------------------------------------------- checkpoints
-def _save_atomic(obj: Any, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
-def _rng_state(generator: torch.Generator, device: torch.device) -> dict[str, Any]:
-    state = {"torch_cpu": torch.get_rng_state(), "generator": generator.get_state()}
-    if device.type == "cuda":
-        state["torch_cuda"] = torch.cuda.get_rng_state(device)
-    return state
-
-
-def _set_rng_state(state: dict[str, Any], generator: torch.Generator, device: torch.device) -> None:
-    torch.set_rng_state(state["torch_cpu"])
-    generator.set_state(state["generator"])
-    if device.type == "cuda" and "torch_cuda" in state:
-        torch.cuda.set_rng_state(state["torch_cuda"], device)
+    return schedule_of(cfg).lr_at(epoch)
 
 
 def train_model(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, seed: int, device: torch.device,
                 run_dir: Path, resume: bool = False, on_epoch_end: EpochCallback | None = None,
                 progress: Callable[..., None] | None = None) -> list[dict[str, Any]]:
-    """Train ``model`` in place; returns the per-epoch history (also written to ``losses.json``).
+    """Train ``model`` in place on the shared training core (react_bench.methods.training);
+    returns the per-epoch history (also written to ``losses.json``).
 
-    ``progress(label, done, total, info)`` gets a bar over epochs and one over the current epoch's
-    steps, with the running loss (read every PROGRESS_EVERY steps, so the GPU rarely syncs)."""
+    The method's part: the AFRDL step and τ, which after each epoch becomes the epoch's average
+    L_min / 3 (official; None during epoch 0, so no hinge then)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.json").write_text(cfg.to_json())
     data = DeviceData.from_split(split, cfg, device)
-    generator = torch.Generator(device=device)
-    generator.manual_seed(seed)
-    torch.manual_seed(seed)                          # dropout
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    tau: float | None = None
-    history: list[dict[str, Any]] = []
-    start_epoch = 0
-    ckpt_path = run_dir / CHECKPOINT
-    if resume and ckpt_path.exists():
-        # On the CPU: RNG states must stay CPU byte tensors; load_state_dict moves the rest.
-        ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=True)
-        saved = json.loads(ckpt["config"])
-        if saved != cfg.architecture_dict():
-            diff = sorted(k for k in set(saved) | set(cfg.architecture_dict())
-                          if saved.get(k) != cfg.architecture_dict().get(k))
-            raise ResumeError(f"{ckpt_path} was written with a different REGNN config (differs in {diff})")
-        model.load_state_dict(ckpt["model"])
-        optimizer.load_state_dict(ckpt["optimizer"])
-        _set_rng_state(ckpt["rng"], generator, device)
-        tau, history, start_epoch = ckpt["tau"], list(ckpt["history"]), int(ckpt["epoch"]) + 1
-        log.info("REGNN: resumed from %s after epoch %d", ckpt_path, start_epoch - 1)
 
-    n_items = data.item_speaker.numel()
-    steps = min(cfg.steps_per_epoch, math.ceil(n_items / cfg.batch_size))
-    model.train()
-    if progress is not None:
-        progress("REGNN epochs", start_epoch, cfg.epochs, "")
-    for epoch in range(start_epoch, cfg.epochs):
-        t0 = time.perf_counter()
-        lr = lr_at(cfg, epoch)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        perm = torch.randperm(n_items, generator=generator, device=device)
-        sums = torch.zeros(3, device=device)
-        for i in range(steps):
-            items = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
-            loss, l_min, l_mid = training_step(model, data, items, cfg, tau, generator)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            sums += torch.stack([loss.detach(), l_min, l_mid])
-            if progress is not None and ((i + 1) % PROGRESS_EVERY == 0 or i + 1 == steps):
-                progress("REGNN steps", i + 1, steps, f"loss {float(sums[0]) / (i + 1):.5f}")
-        mean = (sums / steps).tolist()
-        if not all(math.isfinite(v) for v in mean):
-            raise ReactBenchError(f"REGNN training diverged in epoch {epoch} (mean losses {mean})")
-        record = {"epoch": epoch, "loss": mean[0], "l_min": mean[1], "l_mid": mean[2], "tau": tau, "lr": lr,
-                  "steps": steps, "seconds": time.perf_counter() - t0}
-        history.append(record)
-        tau = mean[1] / cfg.tau_divisor      # official: the epoch's average L_min / 3
-        _save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                      "rng": _rng_state(generator, device), "tau": tau, "epoch": epoch, "history": history,
-                      "config": json.dumps(cfg.architecture_dict())}, ckpt_path)
-        write_history(history, run_dir)
-        log.info("REGNN epoch %d: loss %.5f (L_min %.5f, L_mid %.5f) lr %.1e", epoch, *mean, lr)
-        if progress is not None:
-            progress("REGNN epochs", epoch + 1, cfg.epochs, f"loss {mean[0]:.5f}")
-        if on_epoch_end is not None:
-            on_epoch_end(epoch, record)
-    write_history(history, run_dir, plot=True)
-    model.eval()
-    return history
+    def step(items: torch.Tensor, state: dict[str, Any], generator: torch.Generator):
+        loss, l_min, l_mid = training_step(model, data, items, cfg, state["tau"], generator)
+        return loss, {"l_min": l_min, "l_mid": l_mid}
 
+    def update_tau(epoch: int, means: dict[str, float], state: dict[str, Any]) -> None:
+        state["tau"] = means["l_min"] / cfg.tau_divisor
 
-def write_history(history: list[dict[str, Any]], run_dir: Path, plot: bool = False) -> None:
-    (run_dir / "losses.json").write_text(json.dumps(history, indent=1))
-    if plot and history:                     # the PNG only at the end (matplotlib costs ~0.5 s)
-        plot_history(history, run_dir / "training_curve.png")
-
-
-def plot_history(history: list[dict[str, Any]], path: Path) -> None:
-    """PNG training curve; the Agg canvas is used directly, so pyplot's global backend is untouched."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6, 3.5), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    epochs = [h["epoch"] for h in history]
-    for key, style in (("loss", "-"), ("l_min", "--"), ("l_mid", ":")):
-        ax.plot(epochs, [h[key] for h in history], style, label=key)
-    taus = [(h["epoch"], h["tau"]) for h in history if h["tau"] is not None]
-    if taus:
-        ax.plot(*zip(*taus), "k-.", lw=0.8, label="tau")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
-    ax.set_yscale("log" if all(h["loss"] > 0 for h in history) else "linear")
-    ax.legend(fontsize=8)
-    ax.set_title("REGNN training")
-    fig.tight_layout()
-    fig.savefig(path)
+    return train_loop(model, schedule_of(cfg), data.item_speaker.numel(), step, seed=seed, device=device,
+                      run_dir=run_dir, architecture=cfg.architecture_dict(), loss_keys=("loss", "l_min", "l_mid"),
+                      name="REGNN", resume=resume, state={"tau": None}, epoch_end=update_tau,
+                      on_epoch_end=on_epoch_end, progress=progress)
 
 
 # ----------------------------------------------------------------------------- inference

@@ -1,4 +1,4 @@
-"""Clip <-> window conversion (official: 50-frame windows at stride 25, 29 per 750-frame clip)."""
+"""Clip <-> window conversion shared by the trained methods (official REGNN: 50-frame windows at stride 25, 29 per 750-frame clip)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,191 @@
+"""The one training core every trained method uses (REGNN and the baselines).
+
+A method supplies its network, a loss step and the state that its loss carries between epochs;
+the core does the rest, the same way for everyone:
+
+- seeding: one torch.Generator seeded with the run's seed draws the batch order (and whatever the
+  step draws from it); torch's global RNG is seeded too (dropout);
+- the optimiser (Adam, coupled weight decay) and the step LR schedule of a ``Schedule``;
+- epochs of ``steps_per_epoch`` steps over a fresh permutation of the training items, with progress
+  bars (loss, ETA) through ``progress(label, done, total, info)``;
+- a checkpoint every epoch (model, optimiser, RNG states, the method's state, history, and the
+  architecture config it must match), written atomically; ``resume=True`` continues from it, and a
+  resumed run ends bit-identical on the CPU;
+- ``losses.json`` every epoch and ``training_curve.png`` at the end;
+- ``torch.load(weights_only=True)`` for everything it reads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from ..errors import ReactBenchError
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT = "checkpoint.pt"
+PROGRESS_EVERY = 10             # read the running loss every k steps (a GPU sync)
+StepFn = Callable[[torch.Tensor, dict[str, Any], torch.Generator], tuple[torch.Tensor, dict[str, torch.Tensor]]]
+EpochEnd = Callable[[int, dict[str, float], dict[str, Any]], None]
+EpochCallback = Callable[[int, dict[str, Any]], None]
+
+
+class ResumeError(ReactBenchError):
+    """A checkpoint in the run directory does not belong to this configuration."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    epochs: int
+    steps_per_epoch: int
+    batch_size: int
+    lr: float
+    weight_decay: float = 0.0
+    lr_milestones: tuple[int, ...] = ()
+    lr_gamma: float = 0.1
+
+    def lr_at(self, epoch: int) -> float:
+        return self.lr * self.lr_gamma ** sum(epoch >= m for m in self.lr_milestones)
+
+    def steps(self, n_items: int) -> int:
+        return min(self.steps_per_epoch, math.ceil(n_items / self.batch_size))
+
+
+def save_atomic(obj: Any, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def rng_state(generator: torch.Generator, device: torch.device) -> dict[str, Any]:
+    state = {"torch_cpu": torch.get_rng_state(), "generator": generator.get_state()}
+    if device.type == "cuda":
+        state["torch_cuda"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def set_rng_state(state: dict[str, Any], generator: torch.Generator, device: torch.device) -> None:
+    torch.set_rng_state(state["torch_cpu"])
+    generator.set_state(state["generator"])
+    if device.type == "cuda" and "torch_cuda" in state:
+        torch.cuda.set_rng_state(state["torch_cuda"], device)
+
+
+def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: StepFn, *, seed: int,
+               device: torch.device, run_dir: Path, architecture: dict[str, Any], loss_keys: tuple[str, ...],
+               name: str, resume: bool = False, state: dict[str, Any] | None = None,
+               epoch_end: EpochEnd | None = None, on_epoch_end: EpochCallback | None = None,
+               progress: Callable[..., None] | None = None,
+               parameters: Any = None) -> list[dict[str, Any]]:
+    """Train ``model`` in place over ``n_items`` training items; returns the per-epoch history.
+
+    ``step(items, state, generator)`` returns the loss to minimise and the detached scalar terms
+    named in ``loss_keys`` (the first is the loss itself). ``epoch_end(epoch, means, state)`` may
+    update ``state`` (e.g. REGNN's τ) after each epoch; the state is checkpointed. ``architecture``
+    is what a checkpoint must match to be resumed."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    generator = torch.Generator(device=device)
+    generator.manual_seed(seed)
+    torch.manual_seed(seed)                          # dropout
+    optimizer = torch.optim.Adam(model.parameters() if parameters is None else parameters, lr=schedule.lr,
+                                 weight_decay=schedule.weight_decay)
+    state = dict(state or {})
+    history: list[dict[str, Any]] = []
+    start_epoch = 0
+    ckpt_path = run_dir / CHECKPOINT
+    if resume and ckpt_path.exists():
+        # On the CPU: RNG states must stay CPU byte tensors; load_state_dict moves the rest.
+        ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=True)
+        saved = json.loads(ckpt["config"])
+        if saved != architecture:
+            diff = sorted(k for k in set(saved) | set(architecture) if saved.get(k) != architecture.get(k))
+            raise ResumeError(f"{ckpt_path} was written with a different {name} config (differs in {diff})")
+        model.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        set_rng_state(ckpt["rng"], generator, device)
+        state = dict(ckpt["state"]) if "state" in ckpt else {"tau": ckpt.get("tau")}
+        history, start_epoch = list(ckpt["history"]), int(ckpt["epoch"]) + 1
+        log.info("%s: resumed from %s after epoch %d", name, ckpt_path, start_epoch - 1)
+
+    steps = schedule.steps(n_items)
+    model.train()
+    if progress is not None:
+        progress(f"{name} epochs", start_epoch, schedule.epochs, "")
+    for epoch in range(start_epoch, schedule.epochs):
+        t0 = time.perf_counter()
+        lr = schedule.lr_at(epoch)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        perm = torch.randperm(n_items, generator=generator, device=device)
+        sums = torch.zeros(len(loss_keys), device=device)
+        for i in range(steps):
+            items = perm[i * schedule.batch_size:(i + 1) * schedule.batch_size]
+            loss, terms = step(items, state, generator)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            sums += torch.stack([loss.detach()] + [terms[k] for k in loss_keys[1:]])
+            if progress is not None and ((i + 1) % PROGRESS_EVERY == 0 or i + 1 == steps):
+                progress(f"{name} steps", i + 1, steps, f"loss {float(sums[0]) / (i + 1):.5f}")
+        means = dict(zip(loss_keys, (sums / steps).tolist()))
+        if not all(math.isfinite(v) for v in means.values()):
+            raise ReactBenchError(f"{name} training diverged in epoch {epoch} (mean losses {means})")
+        record = {"epoch": epoch, **means, **{k: v for k, v in state.items()}, "lr": lr, "steps": steps,
+                  "seconds": time.perf_counter() - t0}
+        history.append(record)
+        if epoch_end is not None:
+            epoch_end(epoch, means, state)
+        save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                     "rng": rng_state(generator, device), "state": state, "epoch": epoch, "history": history,
+                     "config": json.dumps(architecture)}, ckpt_path)
+        write_history(history, run_dir, loss_keys, name)
+        log.info("%s epoch %d: %s lr %.1e", name, epoch, " ".join(f"{k} {v:.5f}" for k, v in means.items()), lr)
+        if progress is not None:
+            progress(f"{name} epochs", epoch + 1, schedule.epochs, f"loss {means[loss_keys[0]]:.5f}")
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, record)
+    write_history(history, run_dir, loss_keys, name, plot=True)
+    model.eval()
+    return history
+
+
+def write_history(history: list[dict[str, Any]], run_dir: Path, loss_keys: tuple[str, ...] = ("loss",),
+                  name: str = "", plot: bool = False) -> None:
+    (run_dir / "losses.json").write_text(json.dumps(history, indent=1))
+    if plot and history:                     # the PNG only at the end (matplotlib costs ~0.5 s)
+        plot_history(history, run_dir / "training_curve.png", loss_keys, name)
+
+
+def plot_history(history: list[dict[str, Any]], path: Path, loss_keys: tuple[str, ...] = ("loss",),
+                 name: str = "") -> None:
+    """PNG training curve; the Agg canvas is used directly, so pyplot's global backend is untouched."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 3.5), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    epochs = [h["epoch"] for h in history]
+    for key, style in zip(loss_keys, ("-", "--", ":", "-.", "-", "--")):
+        ax.plot(epochs, [h[key] for h in history], style, label=key)
+    if "tau" in history[0]:
+        taus = [(h["epoch"], h["tau"]) for h in history if h.get("tau") is not None]
+        if taus:
+            ax.plot(*zip(*taus), "k-.", lw=0.8, label="tau")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    positive = all(h[k] > 0 for h in history for k in loss_keys)
+    ax.set_yscale("log" if positive else "linear")
+    ax.legend(fontsize=8)
+    ax.set_title(f"{name} training".strip())
+    fig.tight_layout()
+    fig.savefig(path)
