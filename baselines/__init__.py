@@ -20,3 +20,8 @@ METHODS.register("Context_mean", f"{_REFERENCE}:ContextMean",
                  "mean train listener of the true context (reads the synthetic ground truth)", tags=("reference",))
 METHODS.register("Ideal_sampler", f"{_REFERENCE}:IdealSampler",
                  "10 real train listeners of the true context (reads the synthetic ground truth)", tags=("reference",))
+
+# Reproduced baselines of the REGNN paper's Table 1 (tag "baseline": they join table1 at run time).
+METHODS.register("UNet", "baselines.unet.method:UNetMethod",
+                 "1-D temporal U-Net speaker -> listener regressor, L1 to the own listener (deterministic)",
+                 tags=("trained", "baseline"), config="baselines.unet.config:resolved_config")

@@ -123,7 +123,15 @@ def reuse_training(payload: dict[str, Any], runs: Path, run_dir: Path) -> Path |
 
 
 def _limit_threads(threads: int) -> None:
-    """Worker initializer: cap BLAS, OpenMP, numba and torch threads (cores / jobs)."""
+    """Worker initializer: cap BLAS, OpenMP, numba and torch threads (cores / jobs), and on Linux
+    ask to be terminated when the runner dies (a killed runner leaves no orphan training)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):
         os.environ[var] = str(threads)
     import torch

@@ -1,0 +1,84 @@
+"""Every trained baseline (tag "baseline" and "trained"): shapes and dtype, seeded determinism,
+save and load, resume after a kill, and its sampling rule (deterministic or diverse)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import single_torch_thread
+from react_bench.data.reader import load_split
+from react_bench.methods import METHODS, get_method, method_names
+from react_bench.metrics import score_arrays
+from react_bench.pipeline import resolve_data
+
+_few_threads = pytest.fixture(autouse=True, scope="module")(single_torch_thread)
+TRAINED = [n for n in method_names() if {"baseline", "trained"} <= set(METHODS.entry(n).tags)]
+DETERMINISTIC = {"UNet"}            # its 10 samples are identical (FRDiv 0, as in the paper)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    cache = Path(os.environ.get("REACT_BENCH_TEST_CACHE", tmp_path_factory.getbasetemp() / "react-bench-test-cache"))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REACT_BENCH_CACHE", str(cache))
+    source = resolve_data(None, "smoke")
+    yield load_split(source.root, "train"), load_split(source.root, "test")
+    mp.undo()
+
+
+@pytest.fixture(scope="module", params=TRAINED)
+def fitted(request, data, tmp_path_factory):
+    method = get_method(request.param, profile="smoke")
+    run_dir = tmp_path_factory.mktemp(request.param)
+    method.fit(data[0], None, seed=1, device="cpu", run_dir=run_dir)
+    return request.param, method, run_dir
+
+
+def test_there_are_trained_baselines() -> None:
+    assert "UNet" in TRAINED
+
+
+def test_shapes_dtype_and_sampling_rule(fitted, data) -> None:
+    name, method, run_dir = fitted
+    test = data[1]
+    pred = method.predict(test, n_samples=10, seed=0)
+    assert pred.shape == (test.n_directions, 10, 750, 25) and pred.dtype == np.float32
+    assert np.isfinite(pred).all()
+    frdiv = score_arrays(pred, test.listener, test.speaker, test.appropriate, metrics=["FRDiv"])["FRDiv"]
+    assert (frdiv == 0.0) if name in DETERMINISTIC else (frdiv > 0.0)
+    assert (run_dir / "losses.json").is_file() and (run_dir / "training_curve.png").is_file()
+
+
+def test_same_seed_same_predictions_and_save_load(fitted, data, tmp_path) -> None:
+    name, method, _ = fitted
+    again = get_method(name, profile="smoke")
+    again.fit(data[0], None, seed=1, device="cpu", run_dir=tmp_path / "again")
+    np.testing.assert_array_equal(again.predict(data[1], n_samples=3, seed=5), method.predict(data[1], n_samples=3, seed=5))
+    loaded = get_method(name, profile="smoke")
+    loaded.load(tmp_path / "again" / "model")
+    np.testing.assert_array_equal(loaded.predict(data[1], n_samples=3, seed=5), method.predict(data[1], n_samples=3, seed=5))
+
+
+class _Killed(Exception):
+    pass
+
+
+def test_resume_after_a_kill_matches_an_uninterrupted_run(fitted, data, tmp_path) -> None:
+    name, method, _ = fitted
+
+    def kill_after_first(epoch: int, record: dict) -> None:
+        if epoch == 0:
+            raise _Killed
+
+    with pytest.raises(_Killed):
+        get_method(name, profile="smoke").fit(data[0], None, seed=1, device="cpu", run_dir=tmp_path,
+                                              on_epoch_end=kill_after_first)
+    resumed = get_method(name, profile="smoke")
+    resumed.fit(data[0], None, seed=1, device="cpu", run_dir=tmp_path, resume=True)
+    ref, got = method.model.state_dict(), resumed.model.state_dict()
+    assert all(torch.equal(ref[k], got[k]) for k in ref)
