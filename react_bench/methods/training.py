@@ -85,13 +85,16 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
                name: str, resume: bool = False, state: dict[str, Any] | None = None,
                epoch_end: EpochEnd | None = None, on_epoch_end: EpochCallback | None = None,
                progress: Callable[..., None] | None = None,
-               parameters: Any = None) -> list[dict[str, Any]]:
+               parameters: Any = None, extras: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Train ``model`` in place over ``n_items`` training items; returns the per-epoch history.
 
     ``step(items, state, generator)`` returns the loss to minimise and the detached scalar terms
     named in ``loss_keys`` (the first is the loss itself). ``epoch_end(epoch, means, state)`` may
     update ``state`` (e.g. REGNN's τ) after each epoch; the state is checkpointed. ``architecture``
-    is what a checkpoint must match to be resumed."""
+    is what a checkpoint must match to be resumed. ``parameters`` (default: all of the model's)
+    are what the core's Adam optimises; ``extras`` are further objects with ``state_dict`` /
+    ``load_state_dict`` that the step updates itself (e.g. a GAN discriminator's optimizer),
+    checkpointed and restored with the rest."""
     run_dir.mkdir(parents=True, exist_ok=True)
     generator = torch.Generator(device=device)
     generator.manual_seed(seed)
@@ -112,6 +115,8 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         set_rng_state(ckpt["rng"], generator, device)
+        for key, obj in (extras or {}).items():
+            obj.load_state_dict(ckpt["extras"][key])
         state = dict(ckpt["state"]) if "state" in ckpt else {"tau": ckpt.get("tau")}
         history, start_epoch = list(ckpt["history"]), int(ckpt["epoch"]) + 1
         log.info("%s: resumed from %s after epoch %d", name, ckpt_path, start_epoch - 1)
@@ -146,7 +151,8 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
             epoch_end(epoch, means, state)
         save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                      "rng": rng_state(generator, device), "state": state, "epoch": epoch, "history": history,
-                     "config": json.dumps(architecture)}, ckpt_path)
+                     "config": json.dumps(architecture),
+                     "extras": {k: obj.state_dict() for k, obj in (extras or {}).items()}}, ckpt_path)
         write_history(history, run_dir, loss_keys, name)
         log.info("%s epoch %d: %s lr %.1e", name, epoch, " ".join(f"{k} {v:.5f}" for k, v in means.items()), lr)
         if progress is not None:
