@@ -7,8 +7,8 @@
   the interval (it is the CI of the seed-mean; FRDvs and FRRea have no per-direction values and
   no CI).
 - The best value of each column within a group is bold when its CI does not overlap the
-  runner-up's; otherwise it is marked as a tie (≈). Reference rows (GT, rows that read the
-  synthetic ground truth) are never bold.
+  runner-up's; otherwise it is marked as a tie (≈). Columns without CIs (FRDvs, FRRea) mark
+  nothing. Reference rows (GT, rows that read the synthetic ground truth) are never bold.
 - The official convention (sums over the 10 samples) comes first; the per-sample convention
   (FRCorr and FRDist ÷ n, as the REGNN paper prints them) follows.
 """
@@ -144,9 +144,11 @@ def _mark_best(rows: list[TableRow], columns: list[str]) -> None:
                 continue
             scored.sort(key=lambda t: -t[0] if higher else t[0])
             best, runner_up = scored[0][1].cells[column], scored[1][1].cells[column]
+            if not (best.ci and runner_up.ci):
+                continue                      # no CI (FRDvs, FRRea): no claim either way
             if best.mean == runner_up.mean:
                 best.mark = runner_up.mark = "tie"
-            elif best.ci and runner_up.ci and (best.ci[0] > runner_up.ci[1] or best.ci[1] < runner_up.ci[0]):
+            elif best.ci[0] > runner_up.ci[1] or best.ci[1] < runner_up.ci[0]:
                 best.mark = "best"
             else:
                 best.mark = "tie"
@@ -161,7 +163,7 @@ def _fmt(value: float | None) -> str:
 def cell_text(cell: Cell, with_ci: bool = False) -> str:
     if cell.status != "ok":
         return {"missing": "not run", "failed": "failed", "not available": "not available"}.get(cell.status, cell.status)
-    text = _fmt(cell.mean) + (f" ± {_fmt(cell.std)}" if cell.std is not None else "")
+    text = _fmt(cell.mean) + (f" ± {cell.std:.2g}" if cell.std is not None else "")
     if with_ci and cell.ci:
         text += f" [{_fmt(cell.ci[0])}, {_fmt(cell.ci[1])}]"
     if cell.mark == "best":
