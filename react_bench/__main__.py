@@ -1,0 +1,5 @@
+"""`python -m react_bench ...` is `react-bench ...`."""
+
+from .cli import main
+
+main()
