@@ -256,13 +256,23 @@ def score_submission(submission_dir: Path, source: DataSource, split_name: str, 
         raise ResultExists(existing_result(store, identity))
     scored = score_predictions(predictions, split, device=device, fid=fid, fid_weights=fid_weights,
                                progress=progress)
-    extra = {"submission": str(submission_dir), "submission_meta": meta,
+    extra = {"submission": portable_path(submission_dir), "submission_meta": meta,
              "submission_warnings": [str(w) for w in report.warnings]}
     result = build_result(method=method, run_id=run_id, split=split, source=source,
                           n_samples=predictions.shape[1], scored=scored, device=device, fid=fid,
                           predictions_sha256=array_sha256(predictions), extra=extra)
     path = publish_result(result, store, leaderboard, replace=replace) if write else None
     return ScoreOutcome(result, path)
+
+
+def portable_path(path: Path) -> str:
+    """A path fit for a committed result: relative to the working directory when inside it, else
+    its last two parts (no machine's absolute paths in the store)."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(Path(*path.parts[-2:])) if len(path.parts) >= 2 else str(path)
 
 
 def load_submission(submission_dir: Path, split: SplitData):
@@ -435,7 +445,7 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
                               scored=scored, device=device, fid=fid, predictions_sha256=predictions_sha256,
                               weights_sha256=weights_sha256,
                               extra={"seed": seed, "method_config": config_dict, "seconds": seconds,
-                                     "submission": str(submission_dir), "method_tags": _method_tags(method_name),
+                                     "submission": portable_path(submission_dir), "method_tags": _method_tags(method_name),
                                      **result_extra})
         outcome.score = ScoreOutcome(result, publish_result(result, store, leaderboard, replace=resume is not None))
     return outcome

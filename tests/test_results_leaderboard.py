@@ -221,3 +221,23 @@ def test_reference_rows_are_listed_apart_and_oracle_metrics_get_their_own_table(
     table = text.split("Oracle metrics")[1]
     order = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")][1:]
     assert order == ["Oracle_style", "GT", "B_Mime"]                                    # by coverage
+
+
+def test_the_committed_store_holds_no_machine_paths() -> None:
+    """Results and tables are committed: no absolute path of the machine that made them."""
+    import re
+
+    repo = Path(__file__).resolve().parents[1]
+    pattern = re.compile(r'"(/(?:work|root|home|tmp|Users)/[^"]*)"')
+    found = []
+    for path in list((repo / "leaderboard").rglob("*.json")) + list((repo / "leaderboard").rglob("*.md")):
+        found += [f"{path.relative_to(repo)}: {m}" for m in pattern.findall(path.read_text(errors="replace"))]
+    assert not found, found[:5]
+
+
+def test_portable_path_is_relative_or_short(tmp_path, monkeypatch) -> None:
+    from react_bench.pipeline import portable_path
+
+    monkeypatch.chdir(tmp_path)
+    assert portable_path(tmp_path / "submissions" / "x") == "submissions/x"
+    assert portable_path(Path("/elsewhere/a/submissions/y")) == "submissions/y"
