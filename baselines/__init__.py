@@ -25,3 +25,15 @@ METHODS.register("Ideal_sampler", f"{_REFERENCE}:IdealSampler",
 METHODS.register("UNet", "baselines.unet.method:UNetMethod",
                  "1-D temporal U-Net speaker -> listener regressor, L1 to the own listener (deterministic)",
                  tags=("trained", "baseline"), config="baselines.unet.config:resolved_config")
+METHODS.register("Huang_S", "baselines.huang_s.method:HuangSMethod",
+                 "Huang et al. 2018 shape GAN (stage 1): InfoGAN-style MLP U-Net over speaker windows, "
+                 "10 samples from the continuous + identity code", tags=("trained", "baseline"),
+                 config="baselines.huang_s.config:resolved_config")
+METHODS.register("DyadGAN", "baselines.dyadgan.method:DyadGANMethod",
+                 "DyadGAN (Huang & Khan 2017, level 1): conditional GAN over short windows, condition = speaker "
+                 "attributes, 10 samples from z", tags=("trained", "baseline"),
+                 config="baselines.dyadgan.config:resolved_config")
+# The REGNN table's "Huang et al. (C)": the same class. Not tagged "baseline", so that table1 (which
+# lists DyadGAN) does not append it as a second, identical row.
+METHODS.register("Huang_C", "baselines.dyadgan.method:DyadGANMethod", "alias of DyadGAN (REGNN's Huang et al. (C))",
+                 tags=("trained", "alias"), config="baselines.dyadgan.config:resolved_config")

@@ -1,0 +1,2 @@
+"""Huang et al. (BMVC 2018), stage 1 only: the shape GAN, an InfoGAN-style MLP U-Net over windows of
+speaker frames (docs/baselines.md). windowed.py holds the window-GAN plumbing DyadGAN shares."""
