@@ -37,3 +37,8 @@ METHODS.register("DyadGAN", "baselines.dyadgan.method:DyadGANMethod",
 # lists DyadGAN) does not append it as a second, identical row.
 METHODS.register("Huang_C", "baselines.dyadgan.method:DyadGANMethod", "alias of DyadGAN (REGNN's Huang et al. (C))",
                  tags=("trained", "alias"), config="baselines.dyadgan.config:resolved_config")
+METHODS.register("BeLFusion", "baselines.belfusion.method:BeLFusionMethod",
+                 "BeLFusion (REACT 2024 challenge baseline): GRU VAE over 50-frame listener windows + latent MLP "
+                 "diffusion (10 DDIM steps, best-of-10 loss) conditioned on the speaker window; 15 independent "
+                 "windows per clip, 10 samples from the diffusion noise", tags=("trained", "baseline"),
+                 config="baselines.belfusion.config:resolved_config", inference_fields=("binarize_aus",))
