@@ -37,6 +37,11 @@ METHODS.register("DyadGAN", "baselines.dyadgan.method:DyadGANMethod",
 # lists DyadGAN) does not append it as a second, identical row.
 METHODS.register("Huang_C", "baselines.dyadgan.method:DyadGANMethod", "alias of DyadGAN (REGNN's Huang et al. (C))",
                  tags=("trained", "alias"), config="baselines.dyadgan.config:resolved_config")
+METHODS.register("L2L", "baselines.l2l.method:L2LMethod",
+                 "Learning to Listen (Ng et al. 2022): listener VQ-VAE + autoregressive cross-modal token "
+                 "predictor, 10 nucleus-sampled rollouts, cross-faded token windows", tags=("trained", "baseline"),
+                 config="baselines.l2l.config:resolved_config",
+                 inference_fields=("temperature", "top_p", "crossfade", "reencode_past"))   # = l2l.config.INFERENCE_FIELDS
 METHODS.register("BeLFusion", "baselines.belfusion.method:BeLFusionMethod",
                  "BeLFusion (REACT 2024 challenge baseline): GRU VAE over 50-frame listener windows + latent MLP "
                  "diffusion (10 DDIM steps, best-of-10 loss) conditioned on the speaker window; 15 independent "
