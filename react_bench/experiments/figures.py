@@ -68,20 +68,30 @@ def sweep_figure(rows: list[TableRow], parameter: str, title: str, out: Path) ->
 
 def scatter_figure(rows: list[TableRow], title: str, out: Path) -> Path | None:
     plt = _pyplot()
-    pts = [r for r in rows if r.cells.get("FRDist") and r.cells["FRDist"].mean is not None
-           and r.cells.get("FRCorr") and r.cells["FRCorr"].mean is not None]
+    pts, labels, seen = [], [], {}
+    for r in rows:       # rows that are one job (same method and config) are one point, labels joined
+        if not (r.cells.get("FRDist") and r.cells["FRDist"].mean is not None
+                and r.cells.get("FRCorr") and r.cells["FRCorr"].mean is not None):
+            continue
+        key = (r.row.method.lower(), r.row.config_json)
+        if key in seen:
+            labels[seen[key]] += f" = {r.row.label}"
+            continue
+        seen[key] = len(pts)
+        pts.append(r)
+        labels.append(r.row.label)
     if not pts:
         return None
     fig, ax = plt.subplots(figsize=(8.5, 5.2))
     colors = plt.get_cmap("tab20")
-    for i, r in enumerate(pts):
+    for i, (r, label) in enumerate(zip(pts, labels)):
         x, y = r.cells["FRDist"], r.cells["FRCorr"]
         xerr = [[x.mean - x.ci[0]], [x.ci[1] - x.mean]] if x.ci else None
         yerr = [[y.mean - y.ci[0]], [y.ci[1] - y.mean]] if y.ci else None
         color = colors(i % 20)
         ax.errorbar([x.mean], [y.mean], xerr=xerr, yerr=yerr, fmt="none", ecolor=color, alpha=0.7, capsize=2)
         ax.scatter([x.mean], [y.mean], s=110, color="white" if r.reference else color, edgecolors=color,
-                   linewidths=1.5, zorder=3, label=f"{i + 1}  {r.row.label}" + (" (reference)" if r.reference else ""))
+                   linewidths=1.5, zorder=3, label=f"{i + 1}  {label}" + (" (reference)" if r.reference else ""))
         ax.annotate(str(i + 1), (x.mean, y.mean), ha="center", va="center", fontsize=7,
                     color=color if r.reference else "white", weight="bold", zorder=4)
     ax.set_xlabel("FRDist (official sum) ↓")
