@@ -25,6 +25,14 @@ METHODS.register("Ideal_sampler", f"{_REFERENCE}:IdealSampler",
 METHODS.register("UNet", "baselines.unet.method:UNetMethod",
                  "1-D temporal U-Net speaker -> listener regressor, L1 to the own listener (deterministic)",
                  tags=("trained", "baseline"), config="baselines.unet.config:resolved_config")
+METHODS.register("TransVAE", "baselines.transvae.method:TransVAEMethod",
+                 "REACT 2023/24 challenge baseline Trans-VAE (offline): transformer VAE, z from the whole speaker "
+                 "clip, causal transformer decoder over 750 time queries, 10 samples from z",
+                 tags=("trained", "baseline"), config="baselines.transvae.config:resolved_config")
+METHODS.register("TransVAE_online", "baselines.transvae.method:TransVAEOnlineMethod",
+                 "Trans-VAE online (window 16): window i sees speaker frames [0, 16(i+1)) and its own past "
+                 "windows, run by the online driver", tags=("trained", "baseline", "online"),
+                 config="baselines.transvae.config:resolved_online_config")
 METHODS.register("Huang_S", "baselines.huang_s.method:HuangSMethod",
                  "Huang et al. 2018 shape GAN (stage 1): InfoGAN-style MLP U-Net over speaker windows, "
                  "10 samples from the continuous + identity code", tags=("trained", "baseline"),

@@ -413,7 +413,13 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
     log(f"fit: {name} in {seconds['fit']:.1f} s on {device}")
 
     tick = time.perf_counter()
-    predictions = method.predict(target, n_samples=n_samples, seed=seed)
+    online = _online_spec(method)
+    if online is not None:      # the harness drives it chunk by chunk (react_bench/methods/online.py)
+        from .methods.online import predict_online
+
+        predictions = predict_online(method, target, n_samples=n_samples, seed=seed, lookahead=online["lookahead"])
+    else:
+        predictions = method.predict(target, n_samples=n_samples, seed=seed)
     seconds["predict"] = time.perf_counter() - tick
     expected = (target.n_directions, n_samples) + target.speaker.shape[1:]
     if predictions.shape != expected:
@@ -432,7 +438,8 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
         "split": split_name, "dataset": {"name": source.name, "root": str(source.root),
                                          "fingerprint": target.fingerprint, "profile": source.profile},
         "predictions_sha256": predictions_sha256, "weights_sha256": weights_sha256,
-        "versions": environment_versions(), "seconds": seconds, "date": now_iso()})
+        "versions": environment_versions(), "seconds": seconds, "date": now_iso(),
+        **({"online": online} if online is not None else {})})
     log(f"predict: {predictions.shape} in {seconds['predict']:.1f} s -> {submission_dir}")
 
     outcome = RunOutcome(run_id, submission_dir, run_dir, seconds)
@@ -446,9 +453,16 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
                               weights_sha256=weights_sha256,
                               extra={"seed": seed, "method_config": config_dict, "seconds": seconds,
                                      "submission": portable_path(submission_dir), "method_tags": _method_tags(method_name),
-                                     **result_extra})
+                                     **({"online": online} if online is not None else {}), **result_extra})
         outcome.score = ScoreOutcome(result, publish_result(result, store, leaderboard, replace=resume is not None))
     return outcome
+
+
+def _online_spec(method: Any) -> dict[str, int] | None:
+    """{"window": w, "lookahead": k} for an online method (``online = True``), else None."""
+    from .methods.online import is_online, online_spec
+
+    return online_spec(method).to_dict() if is_online(method) else None
 
 
 def _method_tags(method_name: str) -> list[str]:

@@ -1,0 +1,1 @@
+"""Trans-VAE, the REACT 2023/2024 challenge baseline (offline and online)."""

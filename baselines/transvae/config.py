@@ -1,0 +1,125 @@
+"""Trans-VAE configuration (offline and online): a plain dataclass, training profiles; imports no torch.
+
+Defaults are the REACT 2023 baseline's (reactmultimodalchallenge/baseline_react2023, README training
+commands and train.py): feature dim 128, 4 heads, feed-forward 2 x 128, dropout 0.1, KL weight 1e-5,
+lr 1e-5, batch 4, 50 epochs over whole 750-frame clips; online: window 16. docs/baselines.md lists
+what differs (no 3DMM head, precomputed features instead of the Conv3D video encoder, coupled
+weight decay 0)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from react_bench.constants import N_FRAMES
+from react_bench.errors import ReactBenchError
+
+from ..huang_s.config import FULL_PASS    # steps_per_epoch that the core caps at one pass
+
+
+@dataclass
+class TransVAEConfig:
+    profile: str = "paper"
+    online: bool = False                  # False: TransVAE (whole clip); True: TransVAE_online (windows)
+    # network
+    feature_dim: int = 128
+    n_heads: int = 4
+    ff_mult: int = 2                      # dim_feedforward = ff_mult x feature_dim (the original: 2)
+    dropout: float = 0.1
+    attn_dropout: float = 0.1             # on attention weights (the original: = dropout); 0: CPUs' fused kernels
+    use_attributes: bool = False          # the original encodes only video + audio (no speaker attributes)
+    # online track
+    window: int = 16                      # frames emitted per step (README: --online --window-size 16)
+    lookahead: int = 0                    # speaker frames past the window's end the driver shows the method
+    # loss
+    kl_weight: float = 1e-5               # README: --kl-p 0.00001 (train.py's default 2e-4 is not what was run)
+    # training (the shared core)
+    train_frames: int = N_FRAMES          # random crop per training item (N_FRAMES: the whole clip; offline
+                                          # crops leave the time queries past the crop untrained)
+    epochs: int = 50
+    steps_per_epoch: int = FULL_PASS      # FULL_PASS: one pass over the training directions per epoch
+    batch_size: int = 4
+    lr: float = 1e-5
+    weight_decay: float = 0.0             # the original: AdamW decoupled 5e-4 (lr x wd = 5e-9 per step; dropped)
+    lr_milestones: tuple[int, ...] = ()
+    lr_gamma: float = 0.1
+    infer_batch_clips: int = 16
+    num_threads: int | None = None
+    resume: bool = False
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
+        for key in ("feature_dim", "n_heads", "ff_mult", "window", "train_frames", "epochs", "steps_per_epoch",
+                    "batch_size", "infer_batch_clips"):
+            if int(getattr(self, key)) < 1:
+                raise ReactBenchError(f"TransVAE config {key} must be positive")
+        if self.feature_dim % self.n_heads:
+            raise ReactBenchError("TransVAE feature_dim must be a multiple of n_heads")
+        if self.feature_dim % 2:
+            raise ReactBenchError("TransVAE feature_dim must be even (sinusoidal time queries)")
+        if self.lookahead < 0:
+            raise ReactBenchError("TransVAE lookahead must be >= 0")
+        if self.train_frames > N_FRAMES:
+            raise ReactBenchError(f"TransVAE train_frames must be at most {N_FRAMES}")
+        if self.online and self.train_frames < self.window:
+            raise ReactBenchError("TransVAE_online train_frames must be at least one window")
+        if not (0.0 <= self.dropout < 1.0 and 0.0 <= self.attn_dropout < 1.0) or self.kl_weight < 0:
+            raise ReactBenchError("TransVAE dropout and attn_dropout must lie in [0, 1), kl_weight be >= 0")
+
+    @property
+    def name(self) -> str:
+        return "TransVAE_online" if self.online else "TransVAE"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["lr_milestones"] = list(self.lr_milestones)
+        return d
+
+    def architecture_dict(self) -> dict[str, Any]:
+        """What a checkpoint must match to be resumed."""
+        d = self.to_dict()
+        for key in ("resume", "num_threads", "seed", "infer_batch_clips"):
+            d.pop(key)
+        return d
+
+    @classmethod
+    def from_dict(cls, saved: dict[str, Any]) -> "TransVAEConfig":
+        return cls(**{**saved, "lr_milestones": tuple(saved.get("lr_milestones", ()))})
+
+
+# Same code path in every profile; only sizes and the schedule change.
+PROFILES: dict[str, dict[str, Any]] = {
+    "paper": {},
+    # CPU budget (192 train directions, 2 cores): fit + predict + score in ~3 min (docs/baselines.md).
+    "small": dict(feature_dim=32, n_heads=2, attn_dropout=0.0, epochs=8, steps_per_epoch=16, batch_size=8, lr=1e-3,
+                  lr_milestones=(6,), num_threads=1),
+    "smoke": dict(feature_dim=16, n_heads=2, attn_dropout=0.0, epochs=2, steps_per_epoch=2, batch_size=4, lr=1e-3,
+                  num_threads=1),
+}
+# The online model runs its windows one after another (and re-reads the growing speaker prefix in
+# each): outside the paper profile it trains on random crops (the REACT 2024 baseline: 256 frames).
+ONLINE_PROFILES: dict[str, dict[str, Any]] = {
+    "paper": {},
+    "small": dict(PROFILES["small"], train_frames=192),
+    "smoke": dict(PROFILES["smoke"], train_frames=64),
+}
+def make_config(profile: str = "small", online: bool = False, **overrides: Any) -> TransVAEConfig:
+    profiles = ONLINE_PROFILES if online else PROFILES
+    label = "TransVAE_online" if online else "TransVAE"
+    if profile not in profiles:
+        raise ReactBenchError(f"unknown {label} profile {profile!r}; known: {sorted(profiles)}")
+    fields = {f.name for f in dataclasses.fields(TransVAEConfig)} - {"online"}
+    unknown = sorted(set(overrides) - fields)
+    if unknown:
+        raise ReactBenchError(f"unknown {label} config keys: {unknown}; known: {sorted(fields)}")
+    return TransVAEConfig(**{**profiles[profile], **overrides, "profile": profile, "online": online})
+
+
+def resolved_config(profile: str = "small", **overrides: Any) -> dict[str, Any]:
+    return make_config(profile, False, **overrides).to_dict()
+
+
+def resolved_online_config(profile: str = "small", **overrides: Any) -> dict[str, Any]:
+    return make_config(profile, True, **overrides).to_dict()
