@@ -504,11 +504,14 @@ def build_method(method_name: str, profile: str | None, config: dict[str, Any], 
 
     method_names()                      # registers the baselines
     factory = METHODS.get(method_name)  # unknown names raise with did-you-mean
-    accepts = set(inspect.signature(factory).parameters)
+    params = inspect.signature(factory).parameters
+    accepts = set(params)
+    takes_overrides = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     config = dict(config)
     if "profile" in accepts and "profile" not in config:
         config["profile"] = profile or "paper"
-    if resume and "resume" in accepts:
+    # trained methods take their config fields as **overrides, resume among them
+    if resume and ("resume" in accepts or takes_overrides):
         config["resume"] = True
     return get_method(method_name, **config)
 

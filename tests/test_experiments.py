@@ -163,6 +163,7 @@ def test_a_killed_job_is_redone_and_its_training_resumes(tmp_path, cache) -> Non
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not list((tmp_path / "results").rglob("x-regnn-*/*.json"))       # the job did not finish
+    before = json.loads((checkpoint.parent / "losses.json").read_text())
     assert len(list((tmp_path / "results").rglob("*.json"))) == 1            # Mime did
     done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -170,6 +171,8 @@ def test_a_killed_job_is_redone_and_its_training_resumes(tmp_path, cache) -> Non
     log = next((tmp_path / "runs" / "experiments" / "kill" / "logs").glob("x-regnn-*.log")).read_text()
     assert "resuming run" in log
     assert len(list((tmp_path / "results").rglob("*.json"))) == 2
+    after = json.loads((checkpoint.parent / "losses.json").read_text())
+    assert len(after) == 100 and after[:len(before)] == before     # continued, not retrained (same timings)
 
 
 def test_ray_executor_gives_the_local_executors_scores(local_run, tmp_path, cache, monkeypatch) -> None:
@@ -269,5 +272,7 @@ def test_sampling_only_rows_share_one_training(tmp_path, cache, monkeypatch) -> 
                      key=lambda r: r["method_config"]["sigma"])
     weights = [(tmp_path / "runs" / r["run_id"] / "model" / "weights.pt").read_bytes() for r in results]
     assert weights[0] == weights[1]
+    histories = [json.loads((tmp_path / "runs" / r["run_id"] / "losses.json").read_text()) for r in results]
+    assert histories[0] == histories[1]              # the copy, timings included: no epoch was retrained
     assert results[0]["predictions_sha256"] != results[1]["predictions_sha256"]
     assert results[0]["scores"]["FRDiv"] < results[1]["scores"]["FRDiv"]
