@@ -68,3 +68,28 @@ def single_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+def shared_test_cache(tmp_path_factory) -> Path:
+    """The data cache the tests share (the smoke world is generated once per session)."""
+    import os
+
+    return Path(os.environ.get("REACT_BENCH_TEST_CACHE", tmp_path_factory.getbasetemp() / "react-bench-test-cache"))
+
+
+def smoke_source(tmp_path_factory):
+    """The smoke profile's DataSource, generated into the shared test cache."""
+    from react_bench.pipeline import resolve_data
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REACT_BENCH_CACHE", str(shared_test_cache(tmp_path_factory)))
+        return resolve_data(None, "smoke")
+
+
+@pytest.fixture(scope="module")
+def smoke_splits(tmp_path_factory):
+    """(source, train, test) of the smoke profile, loaded once per module."""
+    from react_bench.data.reader import load_split
+
+    source = smoke_source(tmp_path_factory)
+    return source, load_split(source.root, "train"), load_split(source.root, "test")

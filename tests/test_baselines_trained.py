@@ -3,18 +3,14 @@ save and load, resume after a kill, and its sampling rule (deterministic or dive
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from conftest import single_torch_thread
-from react_bench.data.reader import load_split
 from react_bench.methods import METHODS, get_method, method_names
 from react_bench.metrics import score_arrays
-from react_bench.pipeline import resolve_data
 
 _few_threads = pytest.fixture(autouse=True, scope="module")(single_torch_thread)
 TRAINED = [n for n in method_names() if {"baseline", "trained"} <= set(METHODS.entry(n).tags)]
@@ -22,13 +18,9 @@ DETERMINISTIC = {"UNet"}            # its 10 samples are identical (FRDiv 0, as 
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    cache = Path(os.environ.get("REACT_BENCH_TEST_CACHE", tmp_path_factory.getbasetemp() / "react-bench-test-cache"))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("REACT_BENCH_CACHE", str(cache))
-    source = resolve_data(None, "smoke")
-    yield load_split(source.root, "train"), load_split(source.root, "test")
-    mp.undo()
+def data(smoke_splits):
+    """The smoke (train, test) splits (other modules import this fixture)."""
+    return smoke_splits[1], smoke_splits[2]
 
 
 @pytest.fixture(scope="module", params=TRAINED)

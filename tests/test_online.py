@@ -5,32 +5,23 @@ bit-identical under a seed), and the pipeline's online record and leaderboard la
 from __future__ import annotations
 
 import copy
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import single_torch_thread
 from react_bench.constants import N_ATTRS, N_FRAMES
-from react_bench.data.reader import load_split
 from react_bench.errors import ReactBenchError
 from react_bench.methods import METHODS, get_method, method_names
 from react_bench.methods.online import is_online, online_spec, predict_online
-from react_bench.pipeline import resolve_data
 
 _few_threads = pytest.fixture(autouse=True, scope="module")(single_torch_thread)
 ONLINE = [n for n in method_names() if getattr(METHODS.get(n), "online", False) is True]
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    cache = Path(os.environ.get("REACT_BENCH_TEST_CACHE", tmp_path_factory.getbasetemp() / "react-bench-test-cache"))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("REACT_BENCH_CACHE", str(cache))
-    source = resolve_data(None, "smoke")
-    yield source, load_split(source.root, "train"), load_split(source.root, "test")
-    mp.undo()
+def data(smoke_splits):
+    return smoke_splits
 
 
 class Recorder:

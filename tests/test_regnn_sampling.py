@@ -3,20 +3,16 @@ clip-coherent without seams, and every preset's latents decode and re-encode (re
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from conftest import single_torch_thread
-from react_bench.data.reader import load_split
 from react_bench.methods.regnn import REGNNMethod
 from react_bench.methods.regnn.config import SAMPLING_PRESETS, ConfigError, make_config
 from react_bench.methods.regnn.train import timeline_noise
 from react_bench.metrics import score_arrays
-from react_bench.pipeline import resolve_data
 from react_bench.results import array_sha256
 
 _few_threads = pytest.fixture(autouse=True, scope="module")(single_torch_thread)
@@ -27,16 +23,11 @@ OFFICIAL_SMOKE_SHA256 = "9cb90d55a8351642c4687dc2d6fb0a8d3b146573fd9ce7d94424f71
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    cache = Path(os.environ.get("REACT_BENCH_TEST_CACHE", tmp_path_factory.getbasetemp() / "react-bench-test-cache"))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("REACT_BENCH_CACHE", str(cache))
-    source = resolve_data(None, "smoke")
-    train, test = load_split(source.root, "train"), load_split(source.root, "test")
+def trained(smoke_splits, tmp_path_factory):
+    _, train, test = smoke_splits
     method = REGNNMethod(profile="smoke")
     method.fit(train, None, seed=0, device="cpu", run_dir=tmp_path_factory.mktemp("regnn_sampling"))
-    yield method, test
-    mp.undo()
+    return method, test
 
 
 def _predict(method: REGNNMethod, test, sampling: str, **overrides) -> np.ndarray:
