@@ -59,7 +59,10 @@ def test_run_score_check_and_leaderboard_on_smoke(workdir):
     board = (workdir / "leaderboard" / "LEADERBOARD.md").read_text()
     assert "B_Mime" in board
 
-    submission = Path(record["submission"])
+    # results record the submission path portably: relative to the working directory, else its last
+    # two parts (here: submissions/<run-id> under the test's output folder)
+    assert not Path(record["submission"]).is_absolute()
+    submission = workdir / record["submission"]
     assert invoke("submission", "check", str(submission), "--profile", "smoke").exit_code == 0
     # the run's own submission has the same identity: scoring it again is a no-op that says so
     again = invoke("score", str(submission), "--profile", "smoke", "--no-fid", "--device", "cpu")
