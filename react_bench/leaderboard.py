@@ -191,7 +191,9 @@ def on_leaderboard(result: dict[str, Any]) -> bool:
 
 def base_label(result: dict[str, Any]) -> str:
     job = result.get("job") if is_experiment_job(result) else None
-    return f"{result['method']} [{job['label']}]" if job and job.get("label") else str(result["method"])
+    if job and job.get("label") and str(job["label"]) != str(result["method"]):
+        return f"{result['method']} [{job['label']}]"
+    return str(result["method"])
 
 
 def render_leaderboard(results: list[dict[str, Any]], plots: bool = False) -> str:

@@ -68,10 +68,14 @@ def sweep_figure(rows: list[TableRow], parameter: str, title: str, out: Path) ->
 
 def scatter_figure(rows: list[TableRow], title: str, out: Path) -> Path | None:
     plt = _pyplot()
-    pts, labels, seen = [], [], {}
+    pts, labels, seen, hidden = [], [], {}, []
     for r in rows:       # rows that are one job (same method and config) are one point, labels joined
         if not (r.cells.get("FRDist") and r.cells["FRDist"].mean is not None
                 and r.cells.get("FRCorr") and r.cells["FRCorr"].mean is not None):
+            continue
+        truth = any(r.cells.get(m) and r.cells[m].mean == 0 for m in ("FRDist", "FRDist_true"))
+        if r.reference and truth:       # the ground truth itself (GT, Oracle_style) would squash the axes
+            hidden.append(r.row.label)
             continue
         key = (r.row.method.lower(), r.row.config_json)
         if key in seen:
@@ -96,7 +100,9 @@ def scatter_figure(rows: list[TableRow], title: str, out: Path) -> Path | None:
                     color=color if r.reference else "white", weight="bold", zorder=4)
     ax.set_xlabel("FRDist (official sum) ↓")
     ax.set_ylabel("FRCorr (official sum) ↑")
-    ax.set_title(title + "\nmean over seeds, 95 % bootstrap CI over directions; up and left is better", fontsize=9)
+    note = f"\nnot shown (the ground truth itself): {', '.join(hidden)}" if hidden else ""
+    ax.set_title(title + "\nmean over seeds, 95 % bootstrap CI over directions; up and left is better" + note,
+                 fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), framealpha=0.9)
     fig.tight_layout()
