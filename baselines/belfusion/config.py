@@ -28,6 +28,7 @@ class BeLFusionConfig:
     vae_dropout: float = 0.0
     kld_weight: float = 1e-5
     latent: str = "mu"                    # mu: the posterior mean | hidden: the encoder GRU's last state (the port's encode())
+    optimizer: str = "adamw"              # both stages; the port: optim.AdamW (decoupled weight decay)
     vae_epochs: int = 1000
     vae_steps_per_epoch: int = FULL_PASS
     vae_batch_size: int = 32              # clips (x 15 windows)
@@ -97,7 +98,7 @@ class BeLFusionConfig:
     def vae_architecture_dict(self) -> dict[str, Any]:
         """What a stage-1 checkpoint must match: the VAE's fields and schedule only."""
         keys = ("profile", "window", "vae_hidden", "z_dim", "decoder_mlp", "vae_dropout", "kld_weight", "vae_epochs",
-                "vae_steps_per_epoch", "vae_batch_size", "vae_lr", "vae_weight_decay")
+                "vae_steps_per_epoch", "vae_batch_size", "vae_lr", "vae_weight_decay", "optimizer")
         d = self.to_dict()
         return {key: d[key] for key in keys}
 

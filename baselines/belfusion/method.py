@@ -110,7 +110,7 @@ class BeLFusionMethod:
             return mse + cfg.kld_weight * kld, {"mse": mse.detach(), "kld": kld.detach()}
 
         schedule = Schedule(cfg.vae_epochs, cfg.vae_steps_per_epoch, cfg.vae_batch_size, cfg.vae_lr,
-                            cfg.vae_weight_decay)
+                            cfg.vae_weight_decay, optimizer=cfg.optimizer)
         return train_loop(vae, schedule, y.shape[0], step, seed=seed, device=self.device, run_dir=run_dir,
                           architecture=cfg.vae_architecture_dict(), loss_keys=VAE_KEYS, name="BeLFusion VAE",
                           resume=resume, progress=progress, on_epoch_end=on_epoch_end)
@@ -152,7 +152,7 @@ class BeLFusionMethod:
             return loss, {"l1_latent": l1.detach(), "mse_decoded": mse.detach()}
 
         schedule = Schedule(cfg.ldm_epochs, cfg.ldm_steps_per_epoch, cfg.ldm_batch_size, cfg.ldm_lr,
-                            cfg.ldm_weight_decay)
+                            cfg.ldm_weight_decay, optimizer=cfg.optimizer)
         return train_loop(net, schedule, y.shape[0], step, seed=seed, device=self.device, run_dir=run_dir,
                           architecture={**cfg.architecture_dict(), "feature_width": feature_width},
                           loss_keys=LDM_KEYS, name="BeLFusion LDM", resume=resume, progress=progress,

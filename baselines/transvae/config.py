@@ -2,9 +2,9 @@
 
 Defaults are the REACT 2023 baseline's (reactmultimodalchallenge/baseline_react2023, README training
 commands and train.py): feature dim 128, 4 heads, feed-forward 2 x 128, dropout 0.1, KL weight 1e-5,
-lr 1e-5, batch 4, 50 epochs over whole 750-frame clips; online: window 16. docs/baselines.md lists
-what differs (no 3DMM head, precomputed features instead of the Conv3D video encoder, coupled
-weight decay 0)."""
+lr 1e-5, AdamW with decoupled weight decay 5e-4, batch 4, 50 epochs over whole 750-frame clips;
+online: window 16. docs/baselines.md lists what differs (no 3DMM head, precomputed features
+instead of the Conv3D video encoder)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ class TransVAEConfig:
     steps_per_epoch: int = FULL_PASS      # FULL_PASS: one pass over the training directions per epoch
     batch_size: int = 4
     lr: float = 1e-5
-    weight_decay: float = 0.0             # the original: AdamW decoupled 5e-4 (lr x wd = 5e-9 per step; dropped)
+    optimizer: str = "adamw"              # the original: optim.AdamW (decoupled weight decay)
+    weight_decay: float = 5e-4            # the original's --weight-decay default
     lr_milestones: tuple[int, ...] = ()
     lr_gamma: float = 0.1
     infer_batch_clips: int = 16

@@ -100,7 +100,7 @@ class TransVAEMethod:
                 return rec + cfg.kl_weight * kl, {"rec": rec.detach(), "kl": kl.detach()}
 
             schedule = Schedule(cfg.epochs, cfg.steps_per_epoch, cfg.batch_size, cfg.lr, cfg.weight_decay,
-                                cfg.lr_milestones, cfg.lr_gamma)
+                                cfg.lr_milestones, cfg.lr_gamma, optimizer=cfg.optimizer)
             train_loop(self.model, schedule, x.shape[0], step, seed=seed, device=self.device, run_dir=run_dir,
                        architecture={**cfg.architecture_dict(), "input_widths": list(widths)},
                        loss_keys=("loss", "rec", "kl"), name=self.name,

@@ -5,7 +5,8 @@ the core does the rest, the same way for everyone:
 
 - seeding: one torch.Generator seeded with the run's seed draws the batch order (and whatever the
   step draws from it); torch's global RNG is seeded too (dropout);
-- the optimiser (Adam, coupled weight decay) and the step LR schedule of a ``Schedule``;
+- the optimiser of a ``Schedule`` (``adam``: Adam with coupled L2 weight decay, as REGNN's official
+  code; ``adamw``: decoupled weight decay, as the REACT challenge baselines) and its step LR schedule;
 - epochs of ``steps_per_epoch`` steps over a fresh permutation of the training items, with progress
   bars (loss, ETA) through ``progress(label, done, total, info)``;
 - a checkpoint every epoch (model, optimiser, RNG states, the method's state, history, and the
@@ -39,6 +40,9 @@ EpochEnd = Callable[[int, dict[str, float], dict[str, Any]], None]
 EpochCallback = Callable[[int, dict[str, Any]], None]
 
 
+OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
+
+
 class ResumeError(ReactBenchError):
     """A checkpoint in the run directory does not belong to this configuration."""
 
@@ -52,6 +56,14 @@ class Schedule:
     weight_decay: float = 0.0
     lr_milestones: tuple[int, ...] = ()
     lr_gamma: float = 0.1
+    optimizer: str = "adam"            # adam (coupled L2 weight decay) | adamw (decoupled)
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ReactBenchError(f"optimizer {self.optimizer!r}; expected one of {sorted(OPTIMIZERS)}")
+
+    def make_optimizer(self, parameters: Any) -> torch.optim.Optimizer:
+        return OPTIMIZERS[self.optimizer](parameters, lr=self.lr, weight_decay=self.weight_decay)
 
     def lr_at(self, epoch: int) -> float:
         return self.lr * self.lr_gamma ** sum(epoch >= m for m in self.lr_milestones)
@@ -92,15 +104,14 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
     named in ``loss_keys`` (the first is the loss itself). ``epoch_end(epoch, means, state)`` may
     update ``state`` (e.g. REGNN's τ) after each epoch; the state is checkpointed. ``architecture``
     is what a checkpoint must match to be resumed. ``parameters`` (default: all of the model's)
-    are what the core's Adam optimises; ``extras`` are further objects with ``state_dict`` /
+    are what the core's optimiser updates; ``extras`` are further objects with ``state_dict`` /
     ``load_state_dict`` that the step updates itself (e.g. a GAN discriminator's optimizer),
     checkpointed and restored with the rest."""
     run_dir.mkdir(parents=True, exist_ok=True)
     generator = torch.Generator(device=device)
     generator.manual_seed(seed)
     torch.manual_seed(seed)                          # dropout
-    optimizer = torch.optim.Adam(model.parameters() if parameters is None else parameters, lr=schedule.lr,
-                                 weight_decay=schedule.weight_decay)
+    optimizer = schedule.make_optimizer(model.parameters() if parameters is None else parameters)
     state = dict(state or {})
     history: list[dict[str, Any]] = []
     start_epoch = 0
