@@ -1,13 +1,20 @@
 """Training and inference speed of every trained baseline (issue 13 §3, issue 14 §3).
 
     python benchmarks/bench_baselines.py [--profile small] [--device cpu|cuda] [--steps 20] [--only UNet L2L]
+    python benchmarks/bench_baselines.py --runs [--profile small] [--only UNet]
 
-For each registered method tagged ("trained", "baseline"): a short fit of the profile's network on
-the profile's data with the schedule cut to 1 epoch of ``--steps`` steps (training steps per
-second, start-up excluded as far as the method allows: the first epoch's time from losses.json),
-then inference of 10 samples for every test clip (seconds per clip). It prints one markdown row
-per method and, for REGNN, the same figures as a reference measured in the same run.
-A full schedule's time is (epochs x steps per epoch) / (steps per second) of the profile.
+Default mode: for each registered method tagged ("trained", "baseline"), a short fit of the
+profile's network on the profile's data with every training stage cut to 1 epoch of ``--steps``
+steps (each config field ``*epochs`` -> 1, ``*steps_per_epoch`` -> steps: L2L's VQ-VAE and
+predictor, BeLFusion's VAE and diffusion are both cut), training steps per second from the
+epochs' own times in every losses.json the fit wrote (start-up excluded), then inference of 10
+samples for every test clip (seconds per clip). REGNN is measured in the same run as a reference.
+A full schedule's time is (epochs x steps per epoch) / (steps per second) of each stage.
+
+``--runs``: the whole ``react-bench run METHOD`` (the one pipeline: fit the full profile schedule,
+predict, write the submission, score; FRRea off) per method, one after another, into a temporary
+output folder; it prints the wall time and the pipeline's own fit / predict / score seconds. This is
+the issue's "each run on the small profile finishes in at most 3 minutes" figure.
 """
 
 from __future__ import annotations
@@ -20,14 +27,38 @@ from pathlib import Path
 
 
 def _short(name: str, profile: str, steps: int):
+    """The method with every training stage cut to one epoch of ``steps`` steps."""
+    import dataclasses
+
     from react_bench.methods import get_method
 
-    for overrides in ({"epochs": 1, "steps_per_epoch": steps}, {}):
-        try:
-            return get_method(name, profile=profile, **overrides), bool(overrides)
-        except Exception:   # a method whose schedule has other field names: run its own profile
-            continue
-    raise RuntimeError(f"cannot build {name}")
+    fields = [f.name for f in dataclasses.fields(get_method(name, profile=profile).config)]
+    cut = {k: 1 for k in fields if k == "epochs" or k.endswith("_epochs")}
+    cut.update({k: steps for k in fields if k.endswith("steps_per_epoch")})
+    cut.update({k: () for k in fields if k.endswith("lr_milestones")})
+    return get_method(name, profile=profile, **cut), sorted(k for k in cut if k.endswith("epochs"))
+
+
+def _runs(names: list[str], profile: str, device: str) -> None:
+    """The full ``react-bench run`` of each method through the pipeline, timed."""
+    from react_bench.pipeline import resolve_data, run_method
+
+    source = resolve_data(None, profile)
+    print(f"profile {profile}, device {device}: react-bench run <method> --no-fid (fit + predict + score)")
+    print("| method | wall s | fit s | predict s | score s | within 3 min |")
+    print("|---|---|---|---|---|---|")
+    for name in names:
+        with tempfile.TemporaryDirectory() as out:
+            out = Path(out)
+            tick = time.perf_counter()
+            outcome = run_method(name, source, "test", seed=0, device=device, submissions=out / "submissions",
+                                 store=out / "results", runs=out / "runs", fid=False, leaderboard=None,
+                                 log=lambda _msg: None)
+            wall = time.perf_counter() - tick
+        seconds = outcome.seconds
+        print(f"| {name} | {wall:.1f} | {seconds.get('fit', float('nan')):.1f} | "
+              f"{seconds.get('predict', float('nan')):.1f} | {seconds.get('score', float('nan')):.1f} | "
+              f"{'yes' if wall <= 180 else 'NO'} |", flush=True)
 
 
 def main() -> None:
@@ -42,15 +73,19 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--runs", action="store_true", help="time the whole run (fit, predict, score) instead")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    source = resolve_data(None, args.profile)
-    train, test = load_split(source.root, "train"), load_split(source.root, "test")
     names = [n for n in method_names() if {"trained", "baseline"} <= set(METHODS.entry(n).tags)] + ["regnn"]
     if args.only:
         names = [n for n in names if n in args.only]
+    if args.runs:
+        _runs(names, args.profile, args.device)
+        return
+    source = resolve_data(None, args.profile)
+    train, test = load_split(source.root, "train"), load_split(source.root, "test")
     print(f"profile {args.profile}, device {args.device}, train S={train.n_directions}, test S={test.n_directions}")
-    print("| method | schedule cut | fit s (1 epoch) | steps | steps/s | predict s per clip (10 samples) |")
+    print("| method | schedule cut | fit s (cut schedule) | steps | steps/s | predict s per clip (10 samples) |")
     print("|---|---|---|---|---|---|")
     for name in names:
         try:
@@ -59,14 +94,15 @@ def main() -> None:
                 tick = time.perf_counter()
                 method.fit(train, None, seed=0, device=args.device, run_dir=Path(run_dir))
                 fit_s = time.perf_counter() - tick
-                history = json.loads((Path(run_dir) / "losses.json").read_text())
+                history = [h for f in sorted(Path(run_dir).rglob("losses.json"))
+                           for h in json.loads(f.read_text())]          # every stage's epochs
                 steps = sum(int(h.get("steps", 0)) for h in history)
                 epoch_s = sum(float(h.get("seconds", 0.0)) for h in history) or fit_s
                 tick = time.perf_counter()
                 method.predict(test, n_samples=10, seed=0)
                 per_clip = (time.perf_counter() - tick) / test.n_directions
             rate = steps / epoch_s if steps else float("nan")
-            print(f"| {name} | {'1 epoch' if cut else 'own profile'} | {fit_s:.1f} | {steps} | {rate:.1f} | "
+            print(f"| {name} | {' + '.join(cut)} = 1 | {fit_s:.1f} | {steps} | {rate:.1f} | "
                   f"{per_clip:.4f} |")
         except Exception as error:    # report and go on: one broken method does not hide the others
             print(f"| {name} | failed: {type(error).__name__}: {str(error)[:80]} | | | | |")

@@ -50,10 +50,10 @@ def random_split(n: int, video_dim: int, audio_dim: int, seed: int = 0, degree: 
         app[k, rng.choice(n, size=min(degree, n), replace=False)] = 1
         app[k, k] = 1
     listener = (rng.random((n, 750, 25)) < 0.3).astype(np.float32)
-    return SplitData("bench", [f"s{i}" for i in range(n)], [f"l{i}" for i in range(n)],
-                     rng.random((n, 750, 25), dtype=np.float32), listener,
-                     rng.standard_normal((n, 750, video_dim), dtype=np.float32),
-                     rng.standard_normal((n, 750, audio_dim), dtype=np.float32), app)
+    speaker = rng.random((n, 750, 25), dtype=np.float32)
+    return SplitData.from_arrays("bench", speaker, listener,
+                                 video=rng.standard_normal((n, 750, video_dim), dtype=np.float32),
+                                 audio=rng.standard_normal((n, 750, audio_dim), dtype=np.float32), appropriate=app)
 
 
 def bench_speed(args: argparse.Namespace, device: torch.device) -> dict:

@@ -86,7 +86,7 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
     Killing the command and running it again redoes only the missing jobs; an interrupted training
     resumes from its checkpoint."""
     from .experiments.outputs import write_outputs
-    from .experiments.runner import dry_run_lines, make_plan, run_experiment
+    from .experiments.runner import dry_run_lines, make_plan, refresh_plan, run_experiment
     from .pipeline import OutputPaths
     from .progress import progress_bars
 
@@ -110,7 +110,7 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
         summary = _guarded(run_experiment, spec, source, paths=paths, seeds=seed_list, device=resolved,
                            executor=executor, jobs=jobs, address=address, frrea=frrea, log=log,
                            progress=progress, as_json=as_json)
-    plan = make_plan(spec, source, paths.results, seed_list, frrea, paths.runs)
+    plan = refresh_plan(summary.plan, paths.results, paths.runs)
     written = write_outputs(plan, out, command=_command_line())
     for line in summary.lines():
         typer.echo(line, err=as_json)

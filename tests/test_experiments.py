@@ -128,9 +128,13 @@ def test_a_failing_job_is_reported_and_the_others_run(tmp_path, cache, monkeypat
     failed = summary.failed[0]
     assert "always fails" in failed.error and "always fails" in Path(failed.log).read_text()
     assert any("failed" in line and failed.log in line for line in summary.lines())
-    from react_bench.experiments.runner import make_plan
+    from react_bench.experiments.runner import make_plan, refresh_plan
 
     plan = make_plan(spec, resolve_data(None, "smoke"), tmp_path / "results", runs=tmp_path / "runs")
+    assert [j.status for j in plan.jobs] == ["failed", "done"]
+    # the CLI refreshes the run's own plan from the store instead of planning again
+    refreshed = refresh_plan(summary.plan, tmp_path / "results", tmp_path / "runs")
+    assert [(j.key, j.status) for j in refreshed.jobs] == [(j.key, j.status) for j in plan.jobs]
     rows = {r.row.label: r for r in build_rows(plan)}
     assert rows["bad"].cells["FRDist"].status == "failed"
     assert rows["Mime"].cells["FRDist"].status == "ok"

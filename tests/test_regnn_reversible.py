@@ -26,10 +26,10 @@ def _split(n: int, seed: int, dv: int = 12, da: int = 7) -> SplitData:
     np.fill_diagonal(app, 1)
     listener = (rng.random((n, 750, 25)) < 0.3).astype(np.float32)
     listener[:, :, 15:] = rng.random((n, 750, 10), dtype=np.float32)
-    return SplitData("t", [f"s{i}" for i in range(n)], [f"l{i}" for i in range(n)],
-                     rng.random((n, 750, 25), dtype=np.float32), listener,
-                     rng.standard_normal((n, 750, dv), dtype=np.float32),
-                     rng.standard_normal((n, 750, da), dtype=np.float32), app)
+    speaker = rng.random((n, 750, 25), dtype=np.float32)
+    return SplitData.from_arrays("t", speaker, listener, video=rng.standard_normal((n, 750, dv), dtype=np.float32),
+                                 audio=rng.standard_normal((n, 750, da), dtype=np.float32), appropriate=app,
+                                 speaker_paths=[f"s{i}" for i in range(n)], listener_paths=[f"l{i}" for i in range(n)])
 
 
 def _model(seed: int = 0, variant: str = "default", **overrides) -> tuple[REGNNModel, torch.Tensor]:

@@ -26,11 +26,11 @@ def _split(n: int, seed: int, dv: int = 12, da: int = 7, name: str = "train") ->
     rng = np.random.default_rng(seed)
     app = (rng.random((n, n)) < 0.4).astype(np.uint8)
     np.fill_diagonal(app, 1)
-    return SplitData(name, [f"s{i}" for i in range(n)], [f"l{i}" for i in range(n)],
-                     rng.random((n, FRAMES, ATTRS), dtype=np.float32),
-                     rng.random((n, FRAMES, ATTRS), dtype=np.float32),
-                     rng.standard_normal((n, FRAMES, dv), dtype=np.float32),
-                     rng.standard_normal((n, FRAMES, da), dtype=np.float32), app)
+    speaker = rng.random((n, FRAMES, ATTRS), dtype=np.float32)
+    listener = rng.random((n, FRAMES, ATTRS), dtype=np.float32)
+    return SplitData.from_arrays(name, speaker, listener, video=rng.standard_normal((n, FRAMES, dv), dtype=np.float32),
+                                 audio=rng.standard_normal((n, FRAMES, da), dtype=np.float32), appropriate=app,
+                                 speaker_paths=[f"s{i}" for i in range(n)], listener_paths=[f"l{i}" for i in range(n)])
 
 
 @pytest.fixture(scope="module")

@@ -216,10 +216,7 @@ def test_score_keys_and_pipeline_report():
     assert {"Synchrony_nan_safe", "Synchrony_saturated_share"} <= set(SCORE_KEYS)
     pred, spk = _mixed_pair_data(6, s=4, n=2, t_len=120)
     lst = np.ascontiguousarray(pred[:, 0])
-    split = SplitData(name="test", speaker_paths=[f"s{k}" for k in range(4)],
-                      listener_paths=[f"l{k}" for k in range(4)], speaker=spk, listener=lst,
-                      video=np.zeros((4, 120, 1), np.float32), audio=np.zeros((4, 120, 1), np.float32),
-                      appropriate=np.eye(4, dtype=np.uint8))
+    split = SplitData.from_arrays("test", spk, lst, appropriate=np.eye(4, dtype=np.uint8))
     out = score_predictions(pred, split, fid=False)
     scores = score_arrays(pred, lst, spk, np.eye(4))
     assert out["scores"]["Synchrony_nan_safe"] == scores["Synchrony_nan_safe"]

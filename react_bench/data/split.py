@@ -38,3 +38,24 @@ class SplitData:
     def direction_ids(self) -> list[str]:
         """Stable id of each direction: the speaker's path (unique per direction)."""
         return list(self.speaker_paths)
+
+    @classmethod
+    def from_arrays(cls, name: str, speaker: np.ndarray, listener: np.ndarray, *,
+                    video: np.ndarray | None = None, audio: np.ndarray | None = None,
+                    appropriate: np.ndarray | None = None, speaker_paths: list[str] | None = None,
+                    listener_paths: list[str] | None = None) -> "SplitData":
+        """A split over in-memory arrays (diagnostics, tests, benchmarks): float32 copies where
+        needed; missing features are (S, F, 0); missing paths are "<name>/s<k>" and "<name>/l<k>"."""
+        speaker = np.asarray(speaker, np.float32)
+        listener = np.asarray(listener, np.float32)
+        s, frames = speaker.shape[:2]
+        if listener.shape[:2] != (s, frames):
+            raise ValueError(f"listener shape {listener.shape} does not match speaker shape {speaker.shape}")
+        empty = np.zeros((s, frames, 0), np.float32)
+        return cls(name,
+                   list(speaker_paths) if speaker_paths is not None else [f"{name}/s{k}" for k in range(s)],
+                   list(listener_paths) if listener_paths is not None else [f"{name}/l{k}" for k in range(s)],
+                   speaker, listener,
+                   empty if video is None else np.asarray(video, np.float32),
+                   empty if audio is None else np.asarray(audio, np.float32),
+                   appropriate)

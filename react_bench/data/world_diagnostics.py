@@ -246,18 +246,6 @@ def constant_columns(speaker: np.ndarray, listener: np.ndarray) -> dict[str, flo
 # calibration rows
 # ------------------------------------------------------------------------------------------------
 
-def _as_split(name: str, speaker: np.ndarray, listener: np.ndarray,
-              appropriate: np.ndarray | None = None):
-    """A features-free SplitData over in-memory arrays, for the registered naive methods."""
-    from react_bench.data.split import SplitData
-
-    s = speaker.shape[0]
-    empty = np.zeros((s, N_FRAMES, 0), np.float32)
-    paths = [f"{name}/{i}" for i in range(s)]
-    return SplitData(name, paths, paths, np.asarray(speaker, np.float32),
-                     np.asarray(listener, np.float32), empty, empty, appropriate)
-
-
 def naive_predictions(name: str, speaker: np.ndarray, listener: np.ndarray,
                       train_speaker: np.ndarray | None, seed: int = 0) -> np.ndarray:
     """(S, 10, 750, 25) float32 predictions of a naive row, from the registered method itself."""
@@ -265,10 +253,12 @@ def naive_predictions(name: str, speaker: np.ndarray, listener: np.ndarray,
 
     if name in ("B_MeanSeq", "B_MeanFr") and train_speaker is None:
         raise ValueError(f"{name} needs the train split's speakers")
+    from react_bench.data.split import SplitData
+
     method = get_method(name)
-    train = None if train_speaker is None else _as_split("train", train_speaker, train_speaker)
+    train = None if train_speaker is None else SplitData.from_arrays("train", train_speaker, train_speaker)
     method.fit(train, None, seed=seed)
-    return method.predict(_as_split("test", speaker, listener), n_samples=N_SAMPLES, seed=seed)
+    return method.predict(SplitData.from_arrays("test", speaker, listener), n_samples=N_SAMPLES, seed=seed)
 
 
 def _frdist_subset(pred: np.ndarray, listener: np.ndarray, appropriate: np.ndarray,

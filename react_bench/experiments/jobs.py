@@ -142,11 +142,19 @@ def plan_jobs(spec: ExperimentSpec, *, fingerprint: str, data_name: str, profile
                                  else f"{row.method}-{config['variant']}")
                 run_id = safe_name(f"x-{name}-{data_name}-{spec.split}-seed{seed}-{key[:10]}")
                 seen[key] = Job(row, seed, key, run_id, dict(row.config), trained, train_key=train_key)
-                if key in done:
-                    seen[key].status, seen[key].result = "done", done[key]
                 plan.jobs.append(seen[key])
             jobs.append(seen[key])
+    mark_stored(plan, done)
     return plan
+
+
+def mark_stored(plan: Plan, stored: dict[str, dict[str, Any]]) -> None:
+    """Each job is done (with its result) if ``stored`` (``stored_jobs``) holds its key, else todo."""
+    for job in plan.jobs:
+        if job.key in stored:
+            job.status, job.result = "done", stored[job.key]
+        else:
+            job.status, job.result = "todo", None
 
 
 def estimate_seconds(plan: Plan, store_results: list[dict[str, Any]] | None = None) -> float:

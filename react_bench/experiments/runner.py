@@ -10,7 +10,7 @@ from typing import Callable
 
 from ..pipeline import DataSource, OutputPaths
 from .execute import JobOutcome, job_payload, outcomes
-from .jobs import Plan, estimate_seconds, plan_jobs
+from .jobs import Plan, estimate_seconds, mark_stored, plan_jobs, stored_jobs
 from .outputs import mark_failures, read_failures, record_failures
 from .spec import ExperimentSpec
 
@@ -54,6 +54,15 @@ def make_plan(spec: ExperimentSpec, source: DataSource, store: Path, seeds: list
                      profile=source.profile, store=store, seeds=seeds, frrea=frrea)
     if runs is not None:
         mark_failures(plan, read_failures(runs, spec.name))
+    return plan
+
+
+def refresh_plan(plan: Plan, store: Path, runs: Path | None = None) -> Plan:
+    """The same plan with its job states re-read from the store (after a run); its rows and keys
+    are not resolved again."""
+    mark_stored(plan, stored_jobs(store))
+    if runs is not None:
+        mark_failures(plan, read_failures(runs, plan.spec.name))
     return plan
 
 
