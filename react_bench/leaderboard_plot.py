@@ -1,8 +1,10 @@
 """A picture per leaderboard section: appropriateness (FRCorr vs FRDist) and each diversity metric.
 
 Points in the scatter carry numbers, not names (names overlap when methods score alike); the
-legend maps numbers to names, and the diversity panels list the same names on their axes. Each
-diversity metric has its own panel and axis, so a small FRVar is as visible as a large FRDvs.
+diversity panels list "number name" on their axes, which is the scatter's key (a legend would
+cover the points). Rows with FRDist 0 (the ground truth itself, GT) are left out of the scatter
+and named in its title: they would squash every method into one corner. Each diversity metric
+has its own panel and axis, so a small FRVar is as visible as a large FRDvs.
 """
 
 from __future__ import annotations
@@ -29,20 +31,23 @@ def plot_section(rows: list[dict[str, Any]], labels: list[str], title: str, out:
     grid = fig.add_gridspec(1, 5, width_ratios=[1.6, 0.55, 1, 1, 1], wspace=0.1)
     scatter = fig.add_subplot(grid[0])
     colors = plt.get_cmap("tab20")
+    hidden = []
     for i, (row, label) in enumerate(zip(rows, labels)):
         x = metric_value(row, "FRDist", True)
         y = metric_value(row, "FRCorr", True)
         if x is None or y is None:
+            continue
+        if x == 0:
+            hidden.append(f"{i + 1} {label}")
             continue
         scatter.scatter([x], [y], s=90, color=colors(i % 20), label=f"{i + 1}  {label}", zorder=3)
         scatter.annotate(str(i + 1), (x, y), ha="center", va="center", fontsize=7, color="white",
                          weight="bold", zorder=4)
     scatter.set_xlabel("FRDist per sample ↓")
     scatter.set_ylabel("FRCorr per sample ↑")
-    scatter.set_title("appropriateness (up and left is better)", fontsize=9)
+    note = f"\nnot shown (FRDist 0, the ground truth): {', '.join(hidden)}" if hidden else ""
+    scatter.set_title("appropriateness (up and left is better); key: the names at the right" + note, fontsize=8)
     scatter.grid(alpha=0.3)
-    if scatter.get_legend_handles_labels()[0]:
-        scatter.legend(fontsize=7, loc="best", framealpha=0.85)
     positions = list(range(n))[::-1]            # first row on top
     first = None
     for j, metric in enumerate(DIVERSITY):
