@@ -39,6 +39,40 @@ def _short(name: str, profile: str, steps: int):
     return get_method(name, profile=profile, **cut), sorted(k for k in cut if k.endswith("epochs"))
 
 
+def _stage_epochs(run_dir: Path) -> list[tuple[str, dict]]:
+    """(folder, the cut run's one epoch) per training stage, sub-folders first. Each stage's last
+    losses.json entry is its own epoch (BeLFusion's run-folder file also repeats stage 1's)."""
+    out = []
+    for path in sorted(run_dir.rglob("losses.json"), key=lambda p: -len(p.parts)):
+        history = json.loads(path.read_text())
+        if history:
+            out.append((path.parent.name if path.parent != run_dir else "", history[-1]))
+    return out
+
+
+def _full_schedule_seconds(method, stages: list[tuple[str, dict]]) -> float | None:
+    """The profile's whole training time projected from the cut run: per stage, its epochs x
+    min(steps per epoch, one pass) x the cut epoch's seconds per step. A stage's losses.json is in
+    a sub-folder named like its config prefix (L2L: vqvae/ = vq_*, BeLFusion: vae/ = vae_*); the
+    run folder's own is the remaining stage."""
+    import dataclasses
+
+    cfg = dataclasses.asdict(method.config)
+    prefixes = [k[:-len("epochs")] for k in cfg if k == "epochs" or k.endswith("_epochs")]
+    total, used = 0.0, set()
+    for folder, h in stages:
+        match = [p for p in prefixes if p not in used and folder and p and folder.startswith(p.rstrip("_"))]
+        rest = [p for p in prefixes if p not in used]
+        prefix = (match or rest or [None])[0]
+        if prefix is None:
+            return None
+        used.add(prefix)
+        per_step = float(h["seconds"]) / max(1, int(h["steps"]))
+        steps = min(int(cfg[prefix + "steps_per_epoch"]), int(h.get("pass_steps", h["steps"])))
+        total += int(cfg[prefix + "epochs"]) * steps * per_step
+    return total if used else None
+
+
 def _runs(names: list[str], profile: str, device: str) -> None:
     """The full ``react-bench run`` of each method through the pipeline, timed."""
     from react_bench.pipeline import resolve_data, run_method
@@ -65,7 +99,7 @@ def main() -> None:
     import torch
 
     from react_bench.data.reader import load_split
-    from react_bench.methods import METHODS, method_names
+    from react_bench.methods import METHODS, get_method, method_names
     from react_bench.pipeline import resolve_data
 
     ap = argparse.ArgumentParser()
@@ -85,27 +119,30 @@ def main() -> None:
     source = resolve_data(None, args.profile)
     train, test = load_split(source.root, "train"), load_split(source.root, "test")
     print(f"profile {args.profile}, device {args.device}, train S={train.n_directions}, test S={test.n_directions}")
-    print("| method | schedule cut | fit s (cut schedule) | steps | steps/s | predict s per clip (10 samples) |")
-    print("|---|---|---|---|---|---|")
+    print("| method | schedule cut | fit s (cut schedule) | steps | steps/s | full schedule s (projected) | "
+          "predict s per clip (10 samples) |")
+    print("|---|---|---|---|---|---|---|")
     for name in names:
         try:
             method, cut = _short(name, args.profile, args.steps)
+            full = get_method(name, profile=args.profile)
             with tempfile.TemporaryDirectory() as run_dir:
                 tick = time.perf_counter()
                 method.fit(train, None, seed=0, device=args.device, run_dir=Path(run_dir))
                 fit_s = time.perf_counter() - tick
-                history = [h for f in sorted(Path(run_dir).rglob("losses.json"))
-                           for h in json.loads(f.read_text())]          # every stage's epochs
-                steps = sum(int(h.get("steps", 0)) for h in history)
-                epoch_s = sum(float(h.get("seconds", 0.0)) for h in history) or fit_s
+                stages = _stage_epochs(Path(run_dir))
+                steps = sum(int(h.get("steps", 0)) for _, h in stages)
+                epoch_s = sum(float(h.get("seconds", 0.0)) for _, h in stages) or fit_s
+                projected = _full_schedule_seconds(full, stages)
                 tick = time.perf_counter()
                 method.predict(test, n_samples=10, seed=0)
                 per_clip = (time.perf_counter() - tick) / test.n_directions
             rate = steps / epoch_s if steps else float("nan")
-            print(f"| {name} | {' + '.join(cut)} = 1 | {fit_s:.1f} | {steps} | {rate:.1f} | "
-                  f"{per_clip:.4f} |")
+            full_s = "?" if projected is None else f"{projected:.1f}"
+            print(f"| {name} | {' + '.join(cut)} = 1 | {fit_s:.1f} | {steps} | {rate:.1f} | {full_s} | "
+                  f"{per_clip:.4f} |", flush=True)
         except Exception as error:    # report and go on: one broken method does not hide the others
-            print(f"| {name} | failed: {type(error).__name__}: {str(error)[:80]} | | | | |")
+            print(f"| {name} | failed: {type(error).__name__}: {str(error)[:80]} | | | | | |")
 
 
 if __name__ == "__main__":
