@@ -27,8 +27,8 @@ from torch.nn import functional as F
 from react_bench.constants import N_ATTRS, N_FRAMES
 from react_bench.data.split import SplitData
 from react_bench.errors import DataError, ReactBenchError
+from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from react_bench.methods.regnn.method import resolve_device, torch_threads
 from react_bench.methods.training import CHECKPOINT, Schedule, train_loop
 from react_bench.methods.windows import gather_windows, to_windows
 

@@ -18,9 +18,9 @@ from torch.nn import functional as F
 from react_bench.constants import N_ATTRS, N_FRAMES
 from react_bench.data.split import SplitData
 from react_bench.errors import DataError, ReactBenchError
+from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
 from react_bench.methods.online import predict_online
-from react_bench.methods.regnn.method import resolve_device, torch_threads
 from react_bench.methods.regnn.train import clip_seed
 from react_bench.methods.training import Schedule, train_loop
 from react_bench.methods.windows import gather_windows

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 import torch
 
 from ...data.split import SplitData
 from ...errors import DataError, ReactBenchError
+from ..device import resolve_device, torch_threads
 from .config import REGNNConfig, make_config
 from .model import REGNNModel
 from .train import EpochCallback, generate, residual_bank, train_model
@@ -19,27 +19,6 @@ from .train import EpochCallback, generate, residual_bank, train_model
 WEIGHTS = "weights.pt"
 CONFIG = "config.json"
 RESIDUALS = "residuals.pt"     # the GMGD modes' latent residuals of train clips (sampling="gmgd")
-
-
-@contextlib.contextmanager
-def torch_threads(n: int | None) -> Iterator[None]:
-    """Temporarily use ``n`` torch CPU threads (None: leave the setting alone)."""
-    if n is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def resolve_device(device: str | torch.device) -> torch.device:
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ReactBenchError(f"device {device!r} requested but CUDA is not available")
-    return dev
 
 
 class REGNNMethod:
