@@ -7,8 +7,7 @@ from typing import Any, ClassVar
 
 from react_bench.errors import ReactBenchError
 from react_bench.methods.config import make_profile_config
-
-from ..huang_s.config import WindowGANConfig
+from react_bench.methods.window_gan_config import WindowGANConfig
 
 CONDITIONS = ("attributes", "expressions")
 

@@ -14,17 +14,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from react_bench.constants import N_ATTRS, N_FRAMES
-from react_bench.data.split import SplitData
-from react_bench.errors import ReactBenchError
-from react_bench.methods.device import resolve_device, torch_threads
-from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
-from react_bench.methods.regnn.train import clip_seed
-from react_bench.methods.training import Schedule, train_loop
-from react_bench.methods.windows import gather_windows, overlap_average, to_windows
-
-from .config import WindowGANConfig
+from ..constants import N_ATTRS, N_FRAMES
+from ..data.split import SplitData
+from ..errors import ReactBenchError
+from .device import resolve_device, torch_threads
+from .inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
+from .persistence import CONFIG, load_weights, read_saved_model, save_model
+from .regnn.train import clip_seed
+from .training import Schedule, train_loop
+from .window_gan_config import WindowGANConfig
+from .windows import gather_windows, overlap_average, to_windows
 
 INFER_WINDOWS = 2048          # generator windows per inference batch (memory bound only)
 
