@@ -5,21 +5,23 @@ Defaults are the REACT 2024 challenge baseline's (``config/1_belfusion_vae.yaml`
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from react_bench.constants import N_FRAMES
 from react_bench.errors import ReactBenchError
+from react_bench.methods.config import FULL_PASS, ProfileConfig, make_profile_config
 
-FULL_PASS = 10 ** 9            # steps_per_epoch that the core caps at one pass over the train clips
 LATENTS = ("mu", "hidden")
 INFERENCE_FIELDS: tuple[str, ...] = ("binarize_aus",)     # fit() never reads them
 
 
 @dataclass
-class BeLFusionConfig:
-    profile: str = "paper"
+class BeLFusionConfig(ProfileConfig):
+    LABEL: ClassVar[str] = "BeLFusion"
+    # architecture_dict() is what a stage-2 checkpoint must match to be resumed (it holds the VAE too)
+    NON_ARCHITECTURE_FIELDS: ClassVar[tuple[str, ...]] = ("infer_rows",) + INFERENCE_FIELDS
+
     window: int = 50                      # frames per window; 750 = 15 non-overlapping windows
     # stage 1: the GRU VAE over listener windows (AutoencoderRNN_VAE_v2)
     vae_hidden: int = 128                 # GRU hidden size of encoder and decoder
@@ -57,9 +59,6 @@ class BeLFusionConfig:
     # inference
     binarize_aus: bool = False            # round the 15 AU columns (the challenge's "+binarised AUs" row)
     infer_rows: int = 4096                # latent rows per sampling batch (memory only)
-    num_threads: int | None = None
-    resume: bool = False
-    seed: int | None = None
 
     def __post_init__(self) -> None:
         self.decoder_mlp = tuple(int(w) for w in self.decoder_mlp)
@@ -71,11 +70,9 @@ class BeLFusionConfig:
             raise ReactBenchError("BeLFusion latent 'hidden' decodes the GRU state as z: vae_hidden must equal z_dim")
         if not (self.cond_attributes or self.cond_features):
             raise ReactBenchError("BeLFusion needs a condition: cond_attributes and/or cond_features")
-        for key in ("vae_hidden", "z_dim", "vae_epochs", "vae_steps_per_epoch", "vae_batch_size", "diffusion_steps",
-                    "k", "hidden_channels", "time_channels", "feature_hidden", "ldm_epochs", "ldm_steps_per_epoch",
-                    "ldm_batch_size", "infer_rows"):
-            if int(getattr(self, key)) < 1:
-                raise ReactBenchError(f"BeLFusion config {key} must be positive")
+        self.require_positive("vae_hidden", "z_dim", "vae_epochs", "vae_steps_per_epoch", "vae_batch_size",
+                              "diffusion_steps", "k", "hidden_channels", "time_channels", "feature_hidden",
+                              "ldm_epochs", "ldm_steps_per_epoch", "ldm_batch_size", "infer_rows")
         if self.layers < 2:
             raise ReactBenchError("BeLFusion layers must be at least 2 (a first and a last layer)")
 
@@ -83,28 +80,12 @@ class BeLFusionConfig:
     def n_windows(self) -> int:
         return N_FRAMES // self.window
 
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["decoder_mlp"] = list(self.decoder_mlp)
-        return d
-
-    def architecture_dict(self) -> dict[str, Any]:
-        """What a stage-2 checkpoint must match to be resumed (it holds the VAE too)."""
-        d = self.to_dict()
-        for key in ("resume", "num_threads", "seed", "infer_rows") + INFERENCE_FIELDS:
-            d.pop(key)
-        return d
-
     def vae_architecture_dict(self) -> dict[str, Any]:
         """What a stage-1 checkpoint must match: the VAE's fields and schedule only."""
         keys = ("profile", "window", "vae_hidden", "z_dim", "decoder_mlp", "vae_dropout", "kld_weight", "vae_epochs",
                 "vae_steps_per_epoch", "vae_batch_size", "vae_lr", "vae_weight_decay", "optimizer")
         d = self.to_dict()
         return {key: d[key] for key in keys}
-
-    @classmethod
-    def from_dict(cls, saved: dict[str, Any]) -> "BeLFusionConfig":
-        return cls(**{**saved, "decoder_mlp": tuple(saved["decoder_mlp"])})
 
 
 PROFILES: dict[str, dict[str, Any]] = {
@@ -120,13 +101,8 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 
 def make_config(profile: str = "small", **overrides: Any) -> BeLFusionConfig:
-    if profile not in PROFILES:
-        raise ReactBenchError(f"unknown BeLFusion profile {profile!r}; known: {sorted(PROFILES)}")
-    fields = {f.name for f in dataclasses.fields(BeLFusionConfig)}
-    unknown = sorted(set(overrides) - fields)
-    if unknown:
-        raise ReactBenchError(f"unknown BeLFusion config keys: {unknown}; known: {sorted(fields)}")
-    return BeLFusionConfig(**{**PROFILES[profile], **overrides, "profile": profile})
+    """The profile's BeLFusionConfig with ``overrides`` (unknown profiles and keys refused)."""
+    return make_profile_config(BeLFusionConfig, PROFILES, profile, overrides)
 
 
 def resolved_config(profile: str = "small", **overrides: Any) -> dict[str, Any]:

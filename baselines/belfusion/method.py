@@ -14,9 +14,10 @@ import torch
 
 from react_bench.constants import AU_SLICE, N_ATTRS, N_FRAMES
 from react_bench.data.split import SplitData
-from react_bench.errors import DataError, ReactBenchError
+from react_bench.errors import ReactBenchError
+from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from react_bench.methods.regnn.method import resolve_device, torch_threads
+from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
 from react_bench.methods.regnn.train import clip_seed
 from react_bench.methods.training import CHECKPOINT, Schedule, train_loop
 from react_bench.methods.windows import gather_windows
@@ -24,8 +25,6 @@ from react_bench.methods.windows import gather_windows
 from .config import BeLFusionConfig, make_config
 from .model import BeLFusionNet
 
-WEIGHTS = "weights.pt"
-CONFIG = "config.json"
 VAE_DIR = "vae"                        # stage 1's checkpoint and losses; stage 2's are in the run folder
 VAE_KEYS = ("loss", "mse", "kld")
 LDM_KEYS = ("loss", "l1_latent", "mse_decoded")
@@ -195,26 +194,16 @@ class BeLFusionMethod:
     def save(self, path: Path | str) -> None:
         if self.model is None:
             raise ReactBenchError("nothing to save: BeLFusion has no trained model")
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, path / WEIGHTS)
         width = 0 if self.model.speaker is None else self.model.speaker.mean.numel()
-        (path / CONFIG).write_text(json.dumps({**self.config.to_dict(), "feature_width": width}))
+        save_model(path, self.model, {**self.config.to_dict(), "feature_width": width})
 
     def load(self, path: Path | str, device: str | None = None) -> None:
-        path = Path(path)
-        if (path / "model" / WEIGHTS).exists():
-            path = path / "model"
-        if not (path / WEIGHTS).exists() or not (path / CONFIG).exists():
-            raise DataError(f"{path} holds no BeLFusion model ({WEIGHTS} + {CONFIG})")
-        saved = json.loads((path / CONFIG).read_text())
+        folder, saved = read_saved_model(path, "BeLFusion")
         width = int(saved.pop("feature_width"))
         inference = {k: getattr(self.config, k) for k in ("binarize_aus",)}   # this instance's choice wins
         self.config = BeLFusionConfig.from_dict({**saved, **inference})
         self.device = resolve_device(device or "cpu")
-        self.model = BeLFusionNet(self.config, width)
-        self.model.load_state_dict(torch.load(path / WEIGHTS, map_location="cpu", weights_only=True))
-        self.model.to(self.device).eval()
+        self.model = load_weights(BeLFusionNet(self.config, width), folder).to(self.device).eval()
 
 
 def _read_history(run_dir: Path) -> list[dict]:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from react_bench.errors import ReactBenchError
-
-from ..huang_s.config import WindowGANConfig, build_config
+from react_bench.methods.config import make_profile_config
+from react_bench.methods.window_gan_config import WindowGANConfig
 
 CONDITIONS = ("attributes", "expressions")
 
@@ -36,9 +36,7 @@ class DyadGANConfig(WindowGANConfig):
         super().__post_init__()
         if self.condition not in CONDITIONS:
             raise ReactBenchError(f"DyadGAN condition {self.condition!r}; expected one of {CONDITIONS}")
-        for key in ("z_dim", "ngf", "ndf", "kernel"):
-            if int(getattr(self, key)) < 1:
-                raise ReactBenchError(f"DyadGAN config {key} must be positive")
+        self.require_positive("z_dim", "ngf", "ndf", "kernel")
         if self.kernel % 2 == 0:
             raise ReactBenchError("DyadGAN kernel must be odd")
         if self.window < 8:
@@ -53,7 +51,8 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 
 def make_config(profile: str = "small", **overrides: Any) -> DyadGANConfig:
-    return build_config(DyadGANConfig, PROFILES, profile, overrides)
+    """The profile's DyadGANConfig with ``overrides`` (unknown profiles and keys refused)."""
+    return make_profile_config(DyadGANConfig, PROFILES, profile, overrides)
 
 
 def resolved_config(profile: str = "small", **overrides: Any) -> dict[str, Any]:

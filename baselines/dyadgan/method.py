@@ -14,8 +14,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from react_bench.constants import EXPR_SLICE, N_ATTRS
+from react_bench.methods.window_gan import Batch, Standardised, WindowGANMethod, bce, update_discriminator
 
-from ..huang_s.windowed import Batch, Standardised, WindowGANMethod, bce, update_discriminator
 from .config import DyadGANConfig, make_config
 
 LEAK = 0.2

@@ -1,86 +1,14 @@
-"""Huang_S configuration, and the window-GAN fields and profile handling DyadGAN shares: plain
-dataclasses; imports no torch."""
+"""Huang_S configuration: a plain dataclass on the window-GAN fields, training profiles; imports no
+torch."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
-from react_bench.constants import N_FRAMES
 from react_bench.errors import ReactBenchError
-
-FULL_PASS = 10 ** 9       # steps_per_epoch that the core caps at one pass over all training windows
-
-C = TypeVar("C", bound="WindowGANConfig")
-
-
-@dataclass
-class WindowGANConfig:
-    """Fields every window GAN has: the windows, and the shared training core's schedule. G and D
-    both use Adam(lr, betas=(beta1, 0.999)); D is stepped once every ``g_steps_per_d`` G steps."""
-
-    LABEL: ClassVar[str] = "window GAN"
-
-    profile: str = "paper"
-    window: int = 50                      # frames per window; windows tile the 750-frame clip
-    stride: int = 25
-    use_features: bool = True             # speaker video + audio features beside the 25 attributes
-    # training (the shared core)
-    epochs: int = 200
-    steps_per_epoch: int = FULL_PASS      # FULL_PASS: one pass over all (clip, window) items
-    batch_size: int = 64
-    lr: float = 2e-4
-    beta1: float = 0.5
-    weight_decay: float = 0.0
-    lr_milestones: tuple[int, ...] = ()
-    lr_gamma: float = 0.1
-    g_steps_per_d: int = 1
-    num_threads: int | None = None
-    resume: bool = False
-    seed: int | None = None
-
-    def __post_init__(self) -> None:
-        self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
-        for key in ("window", "stride", "epochs", "steps_per_epoch", "batch_size", "g_steps_per_d"):
-            if int(getattr(self, key)) < 1:
-                raise ReactBenchError(f"{self.LABEL} config {key} must be positive")
-        if self.stride > self.window or (N_FRAMES - self.window) % self.stride:
-            raise ReactBenchError(f"{self.LABEL}: windows of {self.window} at stride {self.stride} do not tile "
-                                  f"{N_FRAMES} frames ((frames - window) % stride must be 0, stride <= window)")
-        if not 0.0 <= self.beta1 < 1.0:
-            raise ReactBenchError(f"{self.LABEL} beta1 must lie in [0, 1)")
-
-    @property
-    def n_windows(self) -> int:
-        return (N_FRAMES - self.window) // self.stride + 1
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["lr_milestones"] = list(self.lr_milestones)
-        return d
-
-    def architecture_dict(self) -> dict[str, Any]:
-        """What a checkpoint must match to be resumed."""
-        d = self.to_dict()
-        for key in ("resume", "num_threads", "seed"):
-            d.pop(key)
-        return d
-
-    @classmethod
-    def from_dict(cls: type[C], saved: dict[str, Any]) -> C:
-        return cls(**{**saved, "lr_milestones": tuple(saved.get("lr_milestones", ()))})
-
-
-def build_config(cls: type[C], profiles: dict[str, dict[str, Any]], profile: str, overrides: dict[str, Any]) -> C:
-    """``cls`` with the profile's values, then the overrides (unknown keys and profiles refused)."""
-    if profile not in profiles:
-        raise ReactBenchError(f"unknown {cls.LABEL} profile {profile!r}; known: {sorted(profiles)}")
-    fields = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(overrides) - fields)
-    if unknown:
-        raise ReactBenchError(f"unknown {cls.LABEL} config keys: {unknown}; known: {sorted(fields)}")
-    return cls(**{**profiles[profile], **overrides, "profile": profile})
+from react_bench.methods.config import make_profile_config
+from react_bench.methods.window_gan_config import WindowGANConfig
 
 
 @dataclass
@@ -104,9 +32,7 @@ class HuangSConfig(WindowGANConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for key in ("gf_dim", "df_dim", "n_cont", "n_identities"):
-            if int(getattr(self, key)) < 1:
-                raise ReactBenchError(f"Huang_S config {key} must be positive")
+        self.require_positive("gf_dim", "df_dim", "n_cont", "n_identities")
         if not 0.0 <= self.dropout < 1.0:
             raise ReactBenchError("Huang_S dropout must lie in [0, 1)")
 
@@ -119,7 +45,8 @@ HUANG_S_PROFILES: dict[str, dict[str, Any]] = {
 
 
 def make_config(profile: str = "small", **overrides: Any) -> HuangSConfig:
-    return build_config(HuangSConfig, HUANG_S_PROFILES, profile, overrides)
+    """The profile's HuangSConfig with ``overrides`` (unknown profiles and keys refused)."""
+    return make_profile_config(HuangSConfig, HUANG_S_PROFILES, profile, overrides)
 
 
 def resolved_config(profile: str = "small", **overrides: Any) -> dict[str, Any]:

@@ -20,9 +20,9 @@ from torch.nn import functional as F
 
 from react_bench.constants import N_ATTRS
 from react_bench.data.split import SplitData
+from react_bench.methods.window_gan import Batch, Standardised, WindowGANMethod, bce, update_discriminator
 
 from .config import HuangSConfig, make_config
-from .windowed import Batch, Standardised, WindowGANMethod, bce, update_discriminator
 
 LEAK = 0.2                    # leaky-ReLU slope (DCGAN-tensorflow's lrelu)
 

@@ -7,11 +7,11 @@ stands in its place."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from react_bench.errors import ReactBenchError
+from react_bench.methods.config import ProfileConfig, make_profile_config
 
 CROSSFADES = ("triangular", "uniform")
 # Fields only predict() reads: runs that differ only here can share one trained model.
@@ -19,8 +19,10 @@ INFERENCE_FIELDS: tuple[str, ...] = ("temperature", "top_p", "crossfade", "reenc
 
 
 @dataclass
-class L2LConfig:
-    profile: str = "paper"
+class L2LConfig(ProfileConfig):
+    LABEL: ClassVar[str] = "L2L"
+    NON_ARCHITECTURE_FIELDS: ClassVar[tuple[str, ...]] = ("predict_batch",) + INFERENCE_FIELDS
+
     # stage 1: listener-motion VQ-VAE over windows of window_tokens * 2**quant_factor frames
     quant_factor: int = 3                 # 3 stride-2 / max-pool levels: 8 frames per token
     window_tokens: int = 4                # a 32-frame window is 4 tokens
@@ -58,21 +60,16 @@ class L2LConfig:
     lr_gamma: float = 0.1
     weight_decay: float = 0.0
     predict_batch: int = 16               # directions per rollout batch (times n_samples rows)
-    num_threads: int | None = None
-    resume: bool = False
-    seed: int | None = None
 
     def __post_init__(self) -> None:
         self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
         self.vq_lr_milestones = tuple(int(m) for m in self.vq_lr_milestones)
         if self.crossfade not in CROSSFADES:
             raise ReactBenchError(f"L2L crossfade {self.crossfade!r}; expected one of {CROSSFADES}")
-        for key in ("quant_factor", "window_tokens", "n_codes", "vq_hidden", "vq_layers", "vq_heads", "vq_ff",
-                    "hidden", "heads", "ff", "speaker_layers", "past_layers", "cross_layers", "vq_epochs",
-                    "vq_steps_per_epoch", "vq_batch_size", "epochs", "steps_per_epoch", "batch_size",
-                    "predict_batch"):
-            if int(getattr(self, key)) < 1:
-                raise ReactBenchError(f"L2L config {key} must be positive")
+        self.require_positive("quant_factor", "window_tokens", "n_codes", "vq_hidden", "vq_layers", "vq_heads",
+                              "vq_ff", "hidden", "heads", "ff", "speaker_layers", "past_layers", "cross_layers",
+                              "vq_epochs", "vq_steps_per_epoch", "vq_batch_size", "epochs", "steps_per_epoch",
+                              "batch_size", "predict_batch")
         if self.vq_hidden % self.vq_heads or (2 * self.hidden) % self.heads or self.hidden % self.heads:
             raise ReactBenchError("L2L widths must be divisible by their head counts")
         if not 0.0 < self.top_p <= 1.0 or self.temperature <= 0.0:
@@ -92,18 +89,6 @@ class L2LConfig:
         """Speaker past + current frames seen per predicted token (32 + 8 = 40)."""
         return self.window + self.token_frames
 
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["lr_milestones"] = list(self.lr_milestones)
-        d["vq_lr_milestones"] = list(self.vq_lr_milestones)
-        return d
-
-    def architecture_dict(self) -> dict[str, Any]:
-        d = self.to_dict()
-        for key in ("resume", "num_threads", "seed", "predict_batch") + INFERENCE_FIELDS:
-            d.pop(key)
-        return d
-
 
 _SMALL_NET = dict(vq_hidden=48, vq_layers=2, vq_heads=4, vq_ff=64, hidden=48, heads=4, ff=64, speaker_layers=1,
                   past_layers=1, cross_layers=2, predict_batch=48)
@@ -120,13 +105,8 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 
 def make_config(profile: str = "small", **overrides: Any) -> L2LConfig:
-    if profile not in PROFILES:
-        raise ReactBenchError(f"unknown L2L profile {profile!r}; known: {sorted(PROFILES)}")
-    fields = {f.name for f in dataclasses.fields(L2LConfig)}
-    unknown = sorted(set(overrides) - fields)
-    if unknown:
-        raise ReactBenchError(f"unknown L2L config keys: {unknown}; known: {sorted(fields)}")
-    return L2LConfig(**{**PROFILES[profile], **overrides, "profile": profile})
+    """The profile's L2LConfig with ``overrides`` (unknown profiles and keys refused)."""
+    return make_profile_config(L2LConfig, PROFILES, profile, overrides)
 
 
 def resolved_config(profile: str = "small", **overrides: Any) -> dict[str, Any]:

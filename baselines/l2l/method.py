@@ -26,9 +26,10 @@ from torch.nn import functional as F
 
 from react_bench.constants import N_ATTRS, N_FRAMES
 from react_bench.data.split import SplitData
-from react_bench.errors import DataError, ReactBenchError
+from react_bench.errors import ReactBenchError
+from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from react_bench.methods.regnn.method import resolve_device, torch_threads
+from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
 from react_bench.methods.training import CHECKPOINT, Schedule, train_loop
 from react_bench.methods.windows import gather_windows, to_windows
 
@@ -37,8 +38,6 @@ from .model import L2LModel, pad_speaker, rollout
 
 log = logging.getLogger(__name__)
 
-WEIGHTS = "weights.pt"
-CONFIG = "config.json"
 VQ_DIR = "vqvae"
 IGNORE = -100                              # cross-entropy target of tokens past the clip's end
 
@@ -175,23 +174,12 @@ class L2LMethod:
     def save(self, path: Path | str) -> None:
         if self.model is None:
             raise ReactBenchError("nothing to save: L2L has no trained model")
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, path / WEIGHTS)
-        (path / CONFIG).write_text(json.dumps({**self.config.to_dict(), "widths": list(self.model.widths)}))
+        save_model(path, self.model, {**self.config.to_dict(), "widths": list(self.model.widths)})
 
     def load(self, path: Path | str, device: str | None = None) -> None:
-        path = Path(path)
-        if (path / "model" / WEIGHTS).exists():
-            path = path / "model"
-        if not (path / WEIGHTS).exists() or not (path / CONFIG).exists():
-            raise DataError(f"{path} holds no L2L model ({WEIGHTS} + {CONFIG})")
-        saved = json.loads((path / CONFIG).read_text())
+        folder, saved = read_saved_model(path, "L2L")
         widths = tuple(saved.pop("widths"))
-        self.config = L2LConfig(**{**saved, "lr_milestones": tuple(saved["lr_milestones"]),
-                                   "vq_lr_milestones": tuple(saved["vq_lr_milestones"])})
+        self.config = L2LConfig.from_dict(saved)
         self.inputs = InputSpec(attributes=self.config.use_attributes)
         self.device = resolve_device(device or "cpu")
-        self.model = L2LModel(widths, self.config)
-        self.model.load_state_dict(torch.load(path / WEIGHTS, map_location="cpu", weights_only=True))
-        self.model.to(self.device).eval()
+        self.model = load_weights(L2LModel(widths, self.config), folder).to(self.device).eval()

@@ -8,19 +8,19 @@ instead of the Conv3D video encoder)."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from react_bench.constants import N_FRAMES
 from react_bench.errors import ReactBenchError
-
-from ..huang_s.config import FULL_PASS    # steps_per_epoch that the core caps at one pass
+from react_bench.methods.config import FULL_PASS, ProfileConfig, make_profile_config
 
 
 @dataclass
-class TransVAEConfig:
-    profile: str = "paper"
+class TransVAEConfig(ProfileConfig):
+    LABEL: ClassVar[str] = "TransVAE"
+    NON_ARCHITECTURE_FIELDS: ClassVar[tuple[str, ...]] = ("infer_batch_clips",)
+
     online: bool = False                  # False: TransVAE (whole clip); True: TransVAE_online (windows)
     # network
     feature_dim: int = 128
@@ -46,16 +46,11 @@ class TransVAEConfig:
     lr_milestones: tuple[int, ...] = ()
     lr_gamma: float = 0.1
     infer_batch_clips: int = 16
-    num_threads: int | None = None
-    resume: bool = False
-    seed: int | None = None
 
     def __post_init__(self) -> None:
         self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
-        for key in ("feature_dim", "n_heads", "ff_mult", "window", "train_frames", "epochs", "steps_per_epoch",
-                    "batch_size", "infer_batch_clips"):
-            if int(getattr(self, key)) < 1:
-                raise ReactBenchError(f"TransVAE config {key} must be positive")
+        self.require_positive("feature_dim", "n_heads", "ff_mult", "window", "train_frames", "epochs",
+                              "steps_per_epoch", "batch_size", "infer_batch_clips")
         if self.feature_dim % self.n_heads:
             raise ReactBenchError("TransVAE feature_dim must be a multiple of n_heads")
         if self.feature_dim % 2:
@@ -72,22 +67,6 @@ class TransVAEConfig:
     @property
     def name(self) -> str:
         return "TransVAE_online" if self.online else "TransVAE"
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["lr_milestones"] = list(self.lr_milestones)
-        return d
-
-    def architecture_dict(self) -> dict[str, Any]:
-        """What a checkpoint must match to be resumed."""
-        d = self.to_dict()
-        for key in ("resume", "num_threads", "seed", "infer_batch_clips"):
-            d.pop(key)
-        return d
-
-    @classmethod
-    def from_dict(cls, saved: dict[str, Any]) -> "TransVAEConfig":
-        return cls(**{**saved, "lr_milestones": tuple(saved.get("lr_milestones", ()))})
 
 
 # Same code path in every profile; only sizes and the schedule change.
@@ -106,16 +85,13 @@ ONLINE_PROFILES: dict[str, dict[str, Any]] = {
     "small": dict(PROFILES["small"], train_frames=192),
     "smoke": dict(PROFILES["smoke"], train_frames=64),
 }
+
+
 def make_config(profile: str = "small", online: bool = False, **overrides: Any) -> TransVAEConfig:
-    profiles = ONLINE_PROFILES if online else PROFILES
-    label = "TransVAE_online" if online else "TransVAE"
-    if profile not in profiles:
-        raise ReactBenchError(f"unknown {label} profile {profile!r}; known: {sorted(profiles)}")
-    fields = {f.name for f in dataclasses.fields(TransVAEConfig)} - {"online"}
-    unknown = sorted(set(overrides) - fields)
-    if unknown:
-        raise ReactBenchError(f"unknown {label} config keys: {unknown}; known: {sorted(fields)}")
-    return TransVAEConfig(**{**profiles[profile], **overrides, "profile": profile, "online": online})
+    """The profile's TransVAEConfig (offline or online) with ``overrides`` (unknown profiles and
+    keys, ``online`` among them, refused)."""
+    return make_profile_config(TransVAEConfig, ONLINE_PROFILES if online else PROFILES, profile, overrides,
+                               label="TransVAE_online" if online else "TransVAE", online=online)
 
 
 def resolved_config(profile: str = "small", **overrides: Any) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from torch.nn import functional as F
 from react_bench.constants import N_ATTRS, N_FRAMES
 from react_bench.data.split import SplitData
 from react_bench.errors import DataError, ReactBenchError
+from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
+from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
 from react_bench.methods.online import predict_online
-from react_bench.methods.regnn.method import resolve_device, torch_threads
 from react_bench.methods.regnn.train import clip_seed
 from react_bench.methods.training import Schedule, train_loop
 from react_bench.methods.windows import gather_windows
@@ -28,8 +29,6 @@ from react_bench.methods.windows import gather_windows
 from .config import TransVAEConfig, make_config
 from .model import TransVAE, TransVAEOnline, n_windows, sample_z, without_mha_fastpath
 
-WEIGHTS = "weights.pt"
-CONFIG = "config.json"
 DECODE_ROWS = 32              # offline: (clip, sample) rows decoded at once (750 x 750 attention each)
 
 
@@ -134,29 +133,18 @@ class TransVAEMethod:
     def save(self, path: Path | str) -> None:
         if self.model is None:
             raise ReactBenchError(f"nothing to save: {self.name} has no trained model")
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, path / WEIGHTS)
-        (path / CONFIG).write_text(json.dumps({**self.config.to_dict(),
-                                               "input_widths": list(self.model.speaker.widths)}))
+        save_model(path, self.model, {**self.config.to_dict(), "input_widths": list(self.model.speaker.widths)})
 
     def load(self, path: Path | str, device: str | None = None) -> None:
-        path = Path(path)
-        if (path / "model" / WEIGHTS).exists():
-            path = path / "model"
-        if not (path / WEIGHTS).exists() or not (path / CONFIG).exists():
-            raise DataError(f"{path} holds no {self.name} model ({WEIGHTS} + {CONFIG})")
-        saved = json.loads((path / CONFIG).read_text())
+        folder, saved = read_saved_model(path, self.name)
         widths = tuple(int(w) for w in saved.pop("input_widths"))
         config = TransVAEConfig.from_dict(saved)
         if config.online != self.online_track:
-            raise DataError(f"{path} holds a {config.name} model, not a {self.name} one")
+            raise DataError(f"{folder} holds a {config.name} model, not a {self.name} one")
         self.config = config
         self.inputs = InputSpec(attributes=config.use_attributes)
         self.device = resolve_device(device or "cpu")
-        self.model = self._network(widths)
-        self.model.load_state_dict(torch.load(path / WEIGHTS, map_location="cpu", weights_only=True))
-        self.model.to(self.device).eval()
+        self.model = load_weights(self._network(widths), folder).to(self.device).eval()
 
 
 class TransVAEOnlineMethod(TransVAEMethod):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from react_bench.errors import ReactBenchError
+from react_bench.methods.config import ProfileConfig, make_profile_config
 
 
 @dataclass
-class UNetConfig:
-    profile: str = "paper"
+class UNetConfig(ProfileConfig):
+    LABEL: ClassVar[str] = "UNet"
+
     # network: a 1-D temporal U-Net over the whole 750-frame clip
     base_channels: int = 64               # Ronneberger et al.: 64, doubled at every level
     depth: int = 3                        # down-sampling levels (x2 each; 750 is padded to 752)
@@ -27,30 +28,14 @@ class UNetConfig:
     weight_decay: float = 1e-5
     lr_milestones: tuple[int, ...] = (70,)
     lr_gamma: float = 0.1
-    num_threads: int | None = None
-    resume: bool = False
-    seed: int | None = None
 
     def __post_init__(self) -> None:
         self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
         if self.loss not in ("l1", "l2"):
             raise ReactBenchError(f"UNet loss {self.loss!r}; expected 'l1' or 'l2'")
-        for key in ("base_channels", "depth", "kernel", "epochs", "steps_per_epoch", "batch_size"):
-            if int(getattr(self, key)) < 1:
-                raise ReactBenchError(f"UNet config {key} must be positive")
+        self.require_positive("base_channels", "depth", "kernel", "epochs", "steps_per_epoch", "batch_size")
         if self.kernel % 2 == 0:
             raise ReactBenchError("UNet kernel must be odd")
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["lr_milestones"] = list(self.lr_milestones)
-        return d
-
-    def architecture_dict(self) -> dict[str, Any]:
-        d = self.to_dict()
-        for key in ("resume", "num_threads", "seed"):
-            d.pop(key)
-        return d
 
 
 PROFILES: dict[str, dict[str, Any]] = {
@@ -61,13 +46,8 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 
 def make_config(profile: str = "small", **overrides: Any) -> UNetConfig:
-    if profile not in PROFILES:
-        raise ReactBenchError(f"unknown UNet profile {profile!r}; known: {sorted(PROFILES)}")
-    fields = {f.name for f in dataclasses.fields(UNetConfig)}
-    unknown = sorted(set(overrides) - fields)
-    if unknown:
-        raise ReactBenchError(f"unknown UNet config keys: {unknown}; known: {sorted(fields)}")
-    return UNetConfig(**{**PROFILES[profile], **overrides, "profile": profile})
+    """The profile's UNetConfig with ``overrides`` (unknown profiles and keys refused)."""
+    return make_profile_config(UNetConfig, PROFILES, profile, overrides)
 
 
 def resolved_config(profile: str = "small", **overrides: Any) -> dict[str, Any]:

@@ -14,15 +14,13 @@ from torch import nn
 
 from react_bench.constants import N_ATTRS, N_FRAMES
 from react_bench.data.split import SplitData
-from react_bench.errors import DataError, ReactBenchError
+from react_bench.errors import ReactBenchError
+from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from react_bench.methods.regnn.method import resolve_device, torch_threads
+from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
 from react_bench.methods.training import Schedule, train_loop
 
 from .config import UNetConfig, make_config
-
-WEIGHTS = "weights.pt"
-CONFIG = "config.json"
 
 
 class _Block(nn.Module):
@@ -133,22 +131,12 @@ class UNetMethod:
     def save(self, path: Path | str) -> None:
         if self.model is None:
             raise ReactBenchError("nothing to save: UNet has no trained model")
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, path / WEIGHTS)
-        (path / CONFIG).write_text(json.dumps({**self.config.to_dict(), "input_width": self.model.mean.numel()}))
+        save_model(path, self.model, {**self.config.to_dict(), "input_width": self.model.mean.numel()})
 
     def load(self, path: Path | str, device: str | None = None) -> None:
-        path = Path(path)
-        if (path / "model" / WEIGHTS).exists():
-            path = path / "model"
-        if not (path / WEIGHTS).exists() or not (path / CONFIG).exists():
-            raise DataError(f"{path} holds no UNet model ({WEIGHTS} + {CONFIG})")
-        saved = json.loads((path / CONFIG).read_text())
+        folder, saved = read_saved_model(path, "UNet")
         width = int(saved.pop("input_width"))
-        self.config = UNetConfig(**{**saved, "lr_milestones": tuple(saved["lr_milestones"])})
+        self.config = UNetConfig.from_dict(saved)
         self.inputs = InputSpec(attributes=self.config.use_attributes)
         self.device = resolve_device(device or "cpu")
-        self.model = UNet1d(width, self.config)
-        self.model.load_state_dict(torch.load(path / WEIGHTS, map_location="cpu", weights_only=True))
-        self.model.to(self.device).eval()
+        self.model = load_weights(UNet1d(width, self.config), folder).to(self.device).eval()

@@ -10,18 +10,32 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ...errors import ReactBenchError
+from ..config import ProfileConfig, make_profile_config
 
 
 class ConfigError(ReactBenchError, ValueError):
     """An invalid REGNN configuration value or an unknown profile / variant."""
 
 
+# Fields used only when sampling predictions: training does not read them, so runs that differ only
+# here can share one trained model (the experiment runner does; docs/experiments.md).
+INFERENCE_FIELDS: tuple[str, ...] = ("sampling", "noise_mode", "sigma", "noise_tau")
+
+
 @dataclass
-class REGNNConfig:
-    profile: str = "paper"
+class REGNNConfig(ProfileConfig):
+    """``profile``, ``resume``, ``num_threads`` and ``seed`` (recorded at fit(); the official run used
+    1) are ProfileConfig's. A checkpoint must match ``architecture_dict``: no execution or sampling
+    settings (one trained model serves every sampling setting), but the seed."""
+
+    LABEL: ClassVar[str] = "REGNN"
+    ERROR: ClassVar[type[ReactBenchError]] = ConfigError
+    RUNTIME_FIELDS: ClassVar[tuple[str, ...]] = ("resume", "num_threads")
+    NON_ARCHITECTURE_FIELDS: ClassVar[tuple[str, ...]] = ("infer_batch_clips",) + INFERENCE_FIELDS
+
     variant: str = "default"
 
     # --- data and windows (official: 50-frame windows, stride 25 -> 29 per 750-frame clip)
@@ -87,12 +101,9 @@ class REGNNConfig:
     tau_divisor: float = 3.0
     mid_loss: bool = True
     zero_neighbour: str = "own_listener"  # own_listener | skip (official crashes)
-    resume: bool = False
 
     # --- execution
     infer_batch_clips: int = 8
-    num_threads: int | None = None        # torch CPU threads during fit/predict (None: leave)
-    seed: int | None = None               # recorded at fit(); the official run used 1
 
     def __post_init__(self) -> None:
         self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
@@ -143,11 +154,6 @@ class REGNNConfig:
         if self.sigma < 0 or self.inverse_tol <= 0 or self.actnorm_min_std < 0:
             raise ConfigError("sigma, inverse_tol and actnorm_min_std must be non-negative (tol > 0)")
 
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["lr_milestones"] = list(self.lr_milestones)
-        return d
-
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
@@ -157,23 +163,10 @@ class REGNNConfig:
         unknown = sorted(set(d) - known)
         if unknown:
             raise ConfigError(f"unknown REGNN config keys: {unknown}")
-        return cls(**d)
+        return super().from_dict(d)
 
     def replace(self, **changes: Any) -> "REGNNConfig":
         return dataclasses.replace(self, **changes)
-
-    def architecture_dict(self) -> dict[str, Any]:
-        """The fields a checkpoint must agree on to be resumed (no execution or sampling settings:
-        one trained model serves every sampling setting)."""
-        d = self.to_dict()
-        for key in ("resume", "infer_batch_clips", "num_threads") + INFERENCE_FIELDS:
-            d.pop(key)
-        return d
-
-
-# Fields used only when sampling predictions: training does not read them, so runs that differ only
-# here can share one trained model (the experiment runner does; docs/experiments.md).
-INFERENCE_FIELDS: tuple[str, ...] = ("sampling", "noise_mode", "sigma", "noise_tau")
 
 # Sampling presets (docs/regnn.md): what `sampling` sets unless the config overrides the field.
 #  official: the official MHP.sample, bit-identical: N(0, 1) over each window of each sample,
@@ -227,25 +220,15 @@ VARIANTS: dict[str, dict[str, Any]] = {
 def make_config(profile: str = "small", variant: str = "default", **overrides: Any) -> REGNNConfig:
     """Official defaults, then the profile, then the variant, then explicit overrides."""
     variant = variant.replace("-", "_")
-    if profile not in PROFILES:
-        raise ConfigError(f"unknown REGNN profile {profile!r}; known: {sorted(PROFILES)}")
     if variant not in VARIANTS:
         raise ConfigError(f"unknown REGNN variant {variant!r}; known: {sorted(VARIANTS)}")
-    fields = {f.name for f in dataclasses.fields(REGNNConfig)}
-    unknown = sorted(set(overrides) - fields)
-    if unknown:
-        raise ConfigError(f"unknown REGNN config keys: {unknown}; known: {sorted(fields)}")
-    values: dict[str, Any] = {}
-    values.update(PROFILES[profile])
-    values.update(VARIANTS[variant])
+    values = {**PROFILES.get(profile, {}), **VARIANTS[variant]}
     sampling = overrides.get("sampling", values.get("sampling", REGNNConfig.sampling))
     if sampling not in SAMPLING_PRESETS:
         raise ConfigError(f"unknown REGNN sampling {sampling!r}; known: {sorted(SAMPLING_PRESETS)}")
-    values.update(SAMPLING_PRESETS[sampling])
-    values.update(overrides)
-    values["profile"] = profile
-    values["variant"] = variant
-    return REGNNConfig(**values)
+    # the variant rides in the presets, not as a fixed value, so the unknown-key message still lists it
+    return make_profile_config(REGNNConfig, PROFILES, profile, overrides,
+                               presets=(VARIANTS[variant], SAMPLING_PRESETS[sampling], {"variant": variant}))
 
 
 __all__ = ["ConfigError", "INFERENCE_FIELDS", "PROFILES", "REGNNConfig", "SAMPLING_PRESETS", "VARIANTS",

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 import torch
 
 from ...data.split import SplitData
-from ...errors import DataError, ReactBenchError
+from ...errors import ReactBenchError
+from ..device import resolve_device, torch_threads
+from ..persistence import load_weights, read_saved_model, save_model
 from .config import REGNNConfig, make_config
 from .model import REGNNModel
 from .train import EpochCallback, generate, residual_bank, train_model
 
-WEIGHTS = "weights.pt"
-CONFIG = "config.json"
 RESIDUALS = "residuals.pt"     # the GMGD modes' latent residuals of train clips (sampling="gmgd")
-
-
-@contextlib.contextmanager
-def torch_threads(n: int | None) -> Iterator[None]:
-    """Temporarily use ``n`` torch CPU threads (None: leave the setting alone)."""
-    if n is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def resolve_device(device: str | torch.device) -> torch.device:
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ReactBenchError(f"device {device!r} requested but CUDA is not available")
-    return dev
 
 
 class REGNNMethod:
@@ -100,28 +77,19 @@ class REGNNMethod:
         """A directory with ``weights.pt`` (plain state dict) and ``config.json``."""
         if self.model is None:
             raise ReactBenchError("nothing to save: REGNNMethod has no trained model")
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, path / WEIGHTS)
+        path = save_model(path, self.model, self.config.to_dict(), indent=2, sort_keys=True)   # = config.to_json()
         if self.residuals is not None:
             torch.save(self.residuals.contiguous(), path / RESIDUALS)
-        (path / CONFIG).write_text(self.config.to_json())
 
     def load(self, path: Path | str, device: str | None = None) -> None:
-        path = Path(path)
-        if (path / "model" / WEIGHTS).exists() and not (path / WEIGHTS).exists():
-            path = path / "model"                       # a run directory
-        if not (path / WEIGHTS).exists() or not (path / CONFIG).exists():
-            raise DataError(f"{path} holds no REGNN model ({WEIGHTS} + {CONFIG})")
-        self.config = REGNNConfig.from_dict(json.loads((path / CONFIG).read_text()))
+        folder, saved = read_saved_model(path, "REGNN")
+        self.config = REGNNConfig.from_dict(saved)
         self.name = self.config.name
         if device is not None:
             self.device = resolve_device(device)
-        self.model = REGNNModel(self.config)
-        state = torch.load(path / WEIGHTS, map_location="cpu", weights_only=True)
-        self.model.load_state_dict(state)
-        self.residuals = (torch.load(path / RESIDUALS, map_location="cpu", weights_only=True)
-                          if (path / RESIDUALS).exists() else None)
+        self.model = load_weights(REGNNModel(self.config), folder)
+        self.residuals = (torch.load(folder / RESIDUALS, map_location="cpu", weights_only=True)
+                          if (folder / RESIDUALS).exists() else None)
         self.model.to(self.device).eval()
 
 

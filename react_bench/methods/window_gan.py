@@ -14,19 +14,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from react_bench.constants import N_ATTRS, N_FRAMES
-from react_bench.data.split import SplitData
-from react_bench.errors import DataError, ReactBenchError
-from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from react_bench.methods.regnn.method import resolve_device, torch_threads
-from react_bench.methods.regnn.train import clip_seed
-from react_bench.methods.training import Schedule, train_loop
-from react_bench.methods.windows import gather_windows, overlap_average, to_windows
+from ..constants import N_ATTRS, N_FRAMES
+from ..data.split import SplitData
+from ..errors import ReactBenchError
+from .device import resolve_device, torch_threads
+from .inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
+from .persistence import CONFIG, load_weights, read_saved_model, save_model
+from .regnn.train import clip_seed
+from .training import Schedule, train_loop
+from .window_gan_config import WindowGANConfig
+from .windows import gather_windows, overlap_average, to_windows
 
-from .config import WindowGANConfig
-
-WEIGHTS = "weights.pt"
-CONFIG = "config.json"
 INFER_WINDOWS = 2048          # generator windows per inference batch (memory bound only)
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]     # speaker x, listener y, clip labels
@@ -210,21 +208,11 @@ class WindowGANMethod:
         """The generator only (D is needed for training, which resumes from the checkpoint)."""
         if self.model is None:
             raise ReactBenchError(f"nothing to save: {self.name} has no trained model")
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, path / WEIGHTS)
-        (path / CONFIG).write_text(json.dumps({**self.config.to_dict(), "input_width": self.model.mean.numel()}))
+        save_model(path, self.model, {**self.config.to_dict(), "input_width": self.model.mean.numel()})
 
     def load(self, path: Path | str, device: str | None = None) -> None:
-        path = Path(path)
-        if (path / "model" / WEIGHTS).exists():
-            path = path / "model"
-        if not (path / WEIGHTS).exists() or not (path / CONFIG).exists():
-            raise DataError(f"{path} holds no {self.name} model ({WEIGHTS} + {CONFIG})")
-        saved = json.loads((path / CONFIG).read_text())
+        folder, saved = read_saved_model(path, self.name)
         width = int(saved.pop("input_width"))
         self.config = self.CONFIG_CLASS.from_dict(saved)
         self.device = resolve_device(device or "cpu")
-        self.model = self.build_generator(width)
-        self.model.load_state_dict(torch.load(path / WEIGHTS, map_location="cpu", weights_only=True))
-        self.model.to(self.device).eval()
+        self.model = load_weights(self.build_generator(width), folder).to(self.device).eval()

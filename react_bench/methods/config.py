@@ -1,0 +1,74 @@
+"""What every trained method's configuration shares: the ``ProfileConfig`` dataclass base (profile,
+runtime fields, dict round trip, architecture dict, checks) and ``make_profile_config`` (a profile's
+values, then the overrides, unknown profiles and keys refused). Imports no torch."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar, Mapping, Sequence, TypeVar
+
+from ..errors import ReactBenchError
+
+FULL_PASS = 10 ** 9       # steps_per_epoch that the training core caps at one pass over the training items
+
+C = TypeVar("C", bound="ProfileConfig")
+
+
+@dataclass
+class ProfileConfig:
+    """Base of the trained methods' configs. Subclasses set ``LABEL`` (the name in error messages),
+    ``NON_ARCHITECTURE_FIELDS`` (fields besides the runtime ones that a checkpoint need not match)
+    and, where they raise their own error class, ``ERROR``."""
+
+    LABEL: ClassVar[str] = "method"
+    ERROR: ClassVar[type[ReactBenchError]] = ReactBenchError
+    RUNTIME_FIELDS: ClassVar[tuple[str, ...]] = ("resume", "num_threads", "seed")
+    NON_ARCHITECTURE_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    profile: str = "paper"
+    num_threads: int | None = None        # torch CPU threads during fit/predict (None: leave the setting)
+    resume: bool = False                  # continue from run_dir's checkpoint if there is one
+    seed: int | None = None               # recorded at fit()
+
+    def require_positive(self, *keys: str) -> None:
+        """Raise ``ERROR`` "<LABEL> config <key> must be positive" for the first key below 1."""
+        for key in keys:
+            if int(getattr(self, key)) < 1:
+                raise self.ERROR(f"{self.LABEL} config {key} must be positive")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, tuples written as lists (JSON's shape)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+    def architecture_dict(self) -> dict[str, Any]:
+        """What a checkpoint must match to be resumed: ``to_dict`` without the runtime fields and
+        ``NON_ARCHITECTURE_FIELDS``."""
+        d = self.to_dict()
+        for key in self.RUNTIME_FIELDS + self.NON_ARCHITECTURE_FIELDS:
+            d.pop(key)
+        return d
+
+    @classmethod
+    def from_dict(cls: type[C], saved: Mapping[str, Any]) -> C:
+        """The config ``to_dict`` wrote (lists back to tuples)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
+
+
+def make_profile_config(cls: type[C], profiles: Mapping[str, Mapping[str, Any]], profile: str,
+                        overrides: Mapping[str, Any], *, label: str | None = None,
+                        presets: Sequence[Mapping[str, Any]] = (), **fixed: Any) -> C:
+    """``cls`` with the profile's values, then ``presets`` in order, then ``overrides``, then
+    ``profile`` and ``fixed``. Unknown profiles and override keys (``fixed`` keys included) raise
+    ``cls.ERROR`` naming ``label`` (default ``cls.LABEL``)."""
+    label = cls.LABEL if label is None else label
+    if profile not in profiles:
+        raise cls.ERROR(f"unknown {label} profile {profile!r}; known: {sorted(profiles)}")
+    fields = {f.name for f in dataclasses.fields(cls)} - set(fixed)
+    unknown = sorted(set(overrides) - fields)
+    if unknown:
+        raise cls.ERROR(f"unknown {label} config keys: {unknown}; known: {sorted(fields)}")
+    values: dict[str, Any] = dict(profiles[profile])
+    for preset in presets:
+        values.update(preset)
+    return cls(**{**values, **overrides, "profile": profile, **fixed})
