@@ -18,6 +18,7 @@ from .constants import N_SAMPLES
 from .data.default import DEFAULT_PROFILE, default_dataset_root
 from .data.reader import load_split
 from .data.split import SplitData
+from .devices import device_name
 from .errors import DataError, ReactBenchError
 from .results import (DEFAULT_STORE, ResultExists, array_sha256, existing_result, files_sha256, git_sha, now_iso,
                       result_identity, safe_name, store_lock, write_json_atomic, write_result)
@@ -67,27 +68,9 @@ def resolve_data(data: Path | None, profile: str | None, data_seed: int = 0,
     return DataSource(root, f"synth-{profile}-seed{data_seed}", profile)
 
 
-DEVICES = ("auto", "cpu", "cuda")
-
-
 def resolve_device(device: str) -> str:
-    """'auto' -> cuda if present else cpu; 'cuda' / 'cuda:N' only where CUDA (and that GPU) exists.
-
-    Called before any work, so a bad device leaves nothing behind."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cpu":
-        return device
-    if device == "cuda" or (device.startswith("cuda:") and device[5:].isdigit()):
-        if not torch.cuda.is_available():
-            raise DataError(f"--device {device}: CUDA is not available on this machine; use --device cpu or auto")
-        index = int(device[5:]) if ":" in device else 0
-        if index >= torch.cuda.device_count():
-            raise DataError(f"--device {device}: this machine has {torch.cuda.device_count()} CUDA device(s)")
-        return device
-    raise DataError(f"unknown device {device!r}; use one of: {', '.join(DEVICES)} (or cuda:N)")
+    """The checked device name (``devices.device_name``), before any work."""
+    return device_name(device)
 
 
 def environment_versions() -> dict[str, str]:

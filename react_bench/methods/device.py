@@ -7,7 +7,7 @@ from typing import Iterator
 
 import torch
 
-from ..errors import ReactBenchError
+from ..devices import device_name
 
 
 @contextlib.contextmanager
@@ -25,8 +25,6 @@ def torch_threads(n: int | None) -> Iterator[None]:
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
-    """``device`` as a torch.device; a CUDA device without CUDA raises ReactBenchError."""
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ReactBenchError(f"device {device!r} requested but CUDA is not available")
-    return dev
+    """``device`` as a torch.device, checked by the one resolver (``devices.device_name``: "auto"
+    allowed; a CUDA device without CUDA raises DataError)."""
+    return torch.device(device_name(str(device)))

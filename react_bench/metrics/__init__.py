@@ -41,19 +41,13 @@ ProgressFn = Callable[[str, int, int], None]
 
 
 def resolve_device(device: str) -> str:
-    """"cpu", "cuda" or "auto" (cuda when torch sees a GPU) -> "cpu" or "cuda"."""
+    """"cpu", "cuda" or "auto" (cuda when torch sees a GPU) -> "cpu" or "cuda" (the metric kernels
+    use the current CUDA device; pick another with CUDA_VISIBLE_DEVICES)."""
+    from ..devices import device_name
+
     if device not in ("cpu", "cuda", "auto"):
         raise MetricInputError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
-    if device == "cpu":
-        return "cpu"
-    try:
-        import torch
-        has_cuda = bool(torch.cuda.is_available())
-    except ImportError:  # pragma: no cover - torch is a dependency
-        has_cuda = False
-    if device == "cuda" and not has_cuda:
-        raise MetricInputError("device='cuda' requested but torch.cuda.is_available() is False")
-    return "cuda" if has_cuda else "cpu"
+    return device_name(device, error=MetricInputError)
 
 
 def _groups_for(metrics: Iterable[str] | None) -> dict[str, tuple[str, ...]]:
