@@ -74,3 +74,22 @@ def test_resume_after_a_kill_matches_an_uninterrupted_run(fitted, data, tmp_path
     resumed.fit(data[0], None, seed=1, device="cpu", run_dir=tmp_path, resume=True)
     ref, got = method.model.state_dict(), resumed.model.state_dict()
     assert all(torch.equal(ref[k], got[k]) for k in ref)
+
+
+def test_a_damaged_model_folder_is_refused_clearly(fitted, tmp_path) -> None:
+    from react_bench.errors import DataError
+
+    name, method, _ = fitted
+    folder = tmp_path / "model"
+    method.save(folder)
+    weights = (folder / "weights.pt").read_bytes()
+    (folder / "weights.pt").write_bytes(weights[: len(weights) // 2])
+    with pytest.raises(DataError, match="not a readable weights file"):
+        get_method(name, profile="smoke").load(folder)
+    torch.save({"unrelated": torch.zeros(1)}, folder / "weights.pt")
+    with pytest.raises(DataError, match="does not fit the network"):
+        get_method(name, profile="smoke").load(folder)
+    (folder / "weights.pt").write_bytes(weights)
+    (folder / "config.json").write_text("{not json")
+    with pytest.raises(DataError, match="not JSON"):
+        get_method(name, profile="smoke").load(folder)

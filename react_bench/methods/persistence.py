@@ -38,10 +38,27 @@ def read_saved_model(path: Path | str, label: str) -> tuple[Path, dict[str, Any]
         path = path / MODEL_DIR                         # a run folder
     if not (path / WEIGHTS).exists() or not (path / CONFIG).exists():
         raise DataError(f"{path} holds no {label} model ({WEIGHTS} + {CONFIG})")
-    return path, json.loads((path / CONFIG).read_text())
+    try:
+        config = json.loads((path / CONFIG).read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError(f"{path / CONFIG} is not a {label} config (not JSON: {error})") from None
+    if not isinstance(config, dict):
+        raise DataError(f"{path / CONFIG} is not a {label} config (a JSON object was expected)")
+    return path, config
 
 
 def load_weights(module: M, folder: Path | str) -> M:
-    """Load folder/weights.pt into ``module`` (on the CPU, tensors only) and return it."""
-    module.load_state_dict(torch.load(Path(folder) / WEIGHTS, map_location="cpu", weights_only=True))
+    """Load folder/weights.pt into ``module`` (on the CPU, tensors only) and return it; DataError
+    if the file is not a tensor state dict or does not fit the network its config describes."""
+    file = Path(folder) / WEIGHTS
+    try:
+        state = torch.load(file, map_location="cpu", weights_only=True)
+    except Exception as error:          # truncated, not a torch file, or a pickle that is not tensors
+        raise DataError(f"{file} is not a readable weights file ({type(error).__name__}: "
+                        f"{str(error).splitlines()[0][:200] if str(error) else ''})") from None
+    try:
+        module.load_state_dict(state)
+    except (RuntimeError, TypeError, AttributeError) as error:
+        raise DataError(f"{file} does not fit the network of its config.json "
+                        f"({str(error).splitlines()[0][:200]})") from None
     return module
