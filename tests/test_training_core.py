@@ -45,3 +45,16 @@ def test_challenge_baselines_use_their_originals_adamw() -> None:
         assert (cfg.optimizer, cfg.weight_decay) == ("adamw", 5e-4)
     b = belfusion_config("paper")
     assert (b.optimizer, b.vae_weight_decay, b.ldm_weight_decay) == ("adamw", 5e-4, 5e-4)
+
+
+def test_fit_setup_needs_a_run_dir_records_the_seed_and_defaults_resume(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from react_bench.methods.training import fit_setup
+
+    cfg = SimpleNamespace(seed=None, resume=True)
+    with pytest.raises(ReactBenchError, match="X.fit needs a run_dir"):
+        fit_setup("X", cfg, 3, "cpu", None)
+    run_dir, device, resume = fit_setup("X", cfg, 3, "cpu", str(tmp_path))
+    assert (run_dir, device.type, resume, cfg.seed) == (tmp_path, "cpu", True, 3)
+    assert fit_setup("X", cfg, 3, "auto", tmp_path, resume=False)[2] is False

@@ -19,7 +19,7 @@ from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
 from react_bench.methods.regnn.train import clip_seed
-from react_bench.methods.training import CHECKPOINT, Schedule, train_loop
+from react_bench.methods.training import CHECKPOINT, Schedule, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows
 
 from .config import BeLFusionConfig, make_config
@@ -61,13 +61,9 @@ class BeLFusionMethod:
         """Stage 1 in run_dir/vae/, stage 2 in run_dir/ (its checkpoint holds the VAE too, so a
         run whose stage-2 checkpoint exists resumes without stage 1). run_dir/losses.json lists
         both stages' epochs (field "stage"); run_dir/training_curve.png plots both."""
-        if run_dir is None:
-            raise ReactBenchError("BeLFusion.fit needs a run_dir for its checkpoints")
-        run_dir = Path(run_dir)
         cfg = self.config
-        cfg.seed = int(seed)
-        resume = cfg.resume if resume is None else resume
-        self.device = dev = resolve_device(device)
+        run_dir, self.device, resume = fit_setup("BeLFusion", cfg, seed, device, run_dir, resume)
+        dev = self.device
         with torch_threads(cfg.num_threads):
             x = speaker_inputs(train, self.inputs, dev)
             y = listener_targets(train, dev)

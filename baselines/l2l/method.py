@@ -30,7 +30,7 @@ from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
-from react_bench.methods.training import CHECKPOINT, Schedule, train_loop
+from react_bench.methods.training import CHECKPOINT, Schedule, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows, to_windows
 
 from .config import L2LConfig, make_config
@@ -62,13 +62,8 @@ class L2LMethod:
             run_dir: Path | str | None = None, resume: bool | None = None,
             progress: Callable[..., None] | None = None,
             on_epoch_end: Callable[[int, dict], None] | None = None) -> None:
-        if run_dir is None:
-            raise ReactBenchError("L2L.fit needs a run_dir for its checkpoints")
-        run_dir = Path(run_dir)
         cfg = self.config
-        cfg.seed = int(seed)
-        resume = cfg.resume if resume is None else resume
-        self.device = resolve_device(device)
+        run_dir, self.device, resume = fit_setup("L2L", cfg, seed, device, run_dir, resume)
         with torch_threads(cfg.num_threads):
             x = speaker_inputs(train, self.inputs, self.device)
             y = listener_targets(train, self.device)

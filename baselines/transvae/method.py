@@ -23,7 +23,7 @@ from react_bench.methods.inputs import InputSpec, channel_stats, listener_target
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
 from react_bench.methods.online import predict_online
 from react_bench.methods.regnn.train import clip_seed
-from react_bench.methods.training import Schedule, train_loop
+from react_bench.methods.training import Schedule, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows
 
 from .config import TransVAEConfig, make_config
@@ -65,12 +65,8 @@ class TransVAEMethod:
             run_dir: Path | str | None = None, resume: bool | None = None,
             progress: Callable[..., None] | None = None,
             on_epoch_end: Callable[[int, dict], None] | None = None) -> None:
-        if run_dir is None:
-            raise ReactBenchError(f"{self.name}.fit needs a run_dir for its checkpoints")
-        run_dir = Path(run_dir)
         cfg = self.config
-        cfg.seed = int(seed)
-        self.device = resolve_device(device)
+        run_dir, self.device, resume = fit_setup(self.name, cfg, seed, device, run_dir, resume)
         with torch_threads(cfg.num_threads):
             x = speaker_inputs(train, self.inputs, self.device)
             y = listener_targets(train, self.device)
@@ -103,7 +99,7 @@ class TransVAEMethod:
             train_loop(self.model, schedule, x.shape[0], step, seed=seed, device=self.device, run_dir=run_dir,
                        architecture={**cfg.architecture_dict(), "input_widths": list(widths)},
                        loss_keys=("loss", "rec", "kl"), name=self.name,
-                       resume=cfg.resume if resume is None else resume, progress=progress,
+                       resume=resume, progress=progress,
                        on_epoch_end=on_epoch_end)
         self.save(run_dir / "model")
 

@@ -18,7 +18,7 @@ from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
-from react_bench.methods.training import Schedule, train_loop
+from react_bench.methods.training import Schedule, fit_setup, train_loop
 
 from .config import UNetConfig, make_config
 
@@ -89,12 +89,8 @@ class UNetMethod:
             run_dir: Path | str | None = None, resume: bool | None = None,
             progress: Callable[..., None] | None = None,
             on_epoch_end: Callable[[int, dict], None] | None = None) -> None:
-        if run_dir is None:
-            raise ReactBenchError("UNet.fit needs a run_dir for its checkpoints")
-        run_dir = Path(run_dir)
         cfg = self.config
-        cfg.seed = int(seed)
-        self.device = resolve_device(device)
+        run_dir, self.device, resume = fit_setup("UNet", cfg, seed, device, run_dir, resume)
         with torch_threads(cfg.num_threads):
             x = speaker_inputs(train, self.inputs, self.device)
             y = listener_targets(train, self.device)
@@ -112,7 +108,7 @@ class UNetMethod:
                                 cfg.lr_milestones, cfg.lr_gamma)
             train_loop(self.model, schedule, x.shape[0], step, seed=seed, device=self.device, run_dir=run_dir,
                        architecture={**cfg.architecture_dict(), "input_width": x.shape[-1]}, loss_keys=("loss",),
-                       name="UNet", resume=cfg.resume if resume is None else resume, progress=progress,
+                       name="UNet", resume=resume, progress=progress,
                        on_epoch_end=on_epoch_end)
         self.save(run_dir / "model")
 

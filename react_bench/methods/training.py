@@ -72,6 +72,19 @@ class Schedule:
         return min(self.steps_per_epoch, math.ceil(n_items / self.batch_size))
 
 
+def fit_setup(name: str, config: Any, seed: int, device: str | torch.device, run_dir: Path | str | None,
+              resume: bool | None = None) -> tuple[Path, torch.device, bool]:
+    """The start every ``fit()`` shares: a run folder is required (checkpoints go there), the seed
+    is recorded in the config, the device is checked, and ``resume`` defaults to the config's.
+    Returns (run_dir, device, resume)."""
+    from .device import resolve_device
+
+    if run_dir is None:
+        raise ReactBenchError(f"{name}.fit needs a run_dir for its checkpoints")
+    config.seed = int(seed)
+    return Path(run_dir), resolve_device(device), bool(config.resume if resume is None else resume)
+
+
 def save_atomic(obj: Any, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     torch.save(obj, tmp)

@@ -21,7 +21,7 @@ from .device import resolve_device, torch_threads
 from .inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
 from .persistence import CONFIG, load_weights, read_saved_model, save_model
 from .regnn.train import clip_seed
-from .training import Schedule, train_loop
+from .training import Schedule, fit_setup, train_loop
 from .window_gan_config import WindowGANConfig
 from .windows import gather_windows, overlap_average, to_windows
 
@@ -133,12 +133,8 @@ class WindowGANMethod:
             run_dir: Path | str | None = None, resume: bool | None = None,
             progress: Callable[..., None] | None = None,
             on_epoch_end: Callable[[int, dict], None] | None = None) -> None:
-        if run_dir is None:
-            raise ReactBenchError(f"{self.name}.fit needs a run_dir for its checkpoints")
-        run_dir = Path(run_dir)
         cfg = self.config
-        cfg.seed = int(seed)
-        self.device = resolve_device(device)
+        run_dir, self.device, resume = fit_setup(self.name, cfg, seed, device, run_dir, resume)
         with torch_threads(cfg.num_threads):
             x = self.select(speaker_inputs(train, self.input_spec(), self.device))
             labels = self.clip_labels(train)
@@ -169,7 +165,7 @@ class WindowGANMethod:
             train_loop(nn.ModuleDict({"generator": g, "discriminator": d}), schedule, data.n_items, step,
                        seed=seed, device=self.device, run_dir=run_dir,
                        architecture={**cfg.architecture_dict(), "input_width": width}, loss_keys=self.LOSS_KEYS,
-                       name=self.name, resume=cfg.resume if resume is None else resume, state={"g_steps": 0},
+                       name=self.name, resume=resume, state={"g_steps": 0},
                        epoch_end=epoch_end, on_epoch_end=on_epoch_end, progress=progress,
                        parameters=[{"params": list(g.parameters()), "betas": betas}],
                        extras={"d_optimizer": d_opt})

@@ -11,6 +11,7 @@ import torch
 from ...data.split import SplitData
 from ...errors import ReactBenchError
 from ..device import resolve_device, torch_threads
+from ..training import fit_setup
 from ..persistence import load_weights, read_saved_model, save_model
 from .config import REGNNConfig, make_config
 from .model import REGNNModel
@@ -48,17 +49,13 @@ class REGNNMethod:
         training_curve.png and the final model (``run_dir/model``). ``resume`` (default
         ``config.resume``) continues from run_dir/checkpoint.pt if it exists.
         """
-        if run_dir is None:
-            raise ReactBenchError("REGNNMethod.fit needs a run_dir for its checkpoints")
-        run_dir = Path(run_dir)
-        self.device = resolve_device(device)
-        self.config.seed = int(seed)
+        run_dir, self.device, resume = fit_setup("REGNNMethod", self.config, seed, device, run_dir, resume)
         with torch_threads(self.config.num_threads):
             model = self.build(train.video.shape[-1], train.audio.shape[-1], seed)
             if self.config.standardise_inputs:
                 model.perceptual.set_input_stats(*_feature_stats(train.video), *_feature_stats(train.audio))
             self.history = train_model(model, self.config, train, seed=seed, device=self.device, run_dir=run_dir,
-                                       resume=self.config.resume if resume is None else resume,
+                                       resume=resume,
                                        on_epoch_end=on_epoch_end, progress=progress)
             # every trained model carries its GMGD modes, so any sampling preset can use it
             self.residuals = residual_bank(model, self.config, train, self.device)
