@@ -90,6 +90,13 @@ def test_a_damaged_model_folder_is_refused_clearly(fitted, tmp_path) -> None:
     with pytest.raises(DataError, match="does not fit the network"):
         get_method(name, profile="smoke").load(folder)
     (folder / "weights.pt").write_bytes(weights)
+    config = (folder / "config.json").read_text()
     (folder / "config.json").write_text("{not json")
     with pytest.raises(DataError, match="not JSON"):
         get_method(name, profile="smoke").load(folder)
+    import json
+
+    for damaged in ({}, {**json.loads(config), "not_a_field": 1}):       # keys missing / foreign
+        (folder / "config.json").write_text(json.dumps(damaged))
+        with pytest.raises(DataError, match="is not a .* model config"):
+            get_method(name, profile="smoke").load(folder)

@@ -198,3 +198,15 @@ def test_cuda_path_matches_cpu():
         assert gpu[key] == pytest.approx(cpu[key], rel=1e-6, abs=1e-8), key
     assert {k: v for k, v in gpu.items() if k not in float32_order} == \
         {k: v for k, v in cpu.items() if k not in float32_order}
+    assert score_arrays(pred, lst, spk, m, device="cuda:0") == gpu     # cuda:N: the same kernels on GPU N
+
+
+def test_a_bad_metrics_device_is_a_metric_input_error():
+    from react_bench.errors import MetricInputError
+
+    pred, lst, spk, m = small_problem(seed=11, s=5, n=2, t=50)
+    with pytest.raises(MetricInputError, match="unknown device 'tpu'"):
+        score_arrays(pred, lst, spk, m, device="tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(MetricInputError, match="CUDA is not available"):
+            score_arrays(pred, lst, spk, m, device="cuda:0")

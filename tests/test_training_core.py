@@ -30,6 +30,16 @@ def test_unknown_optimizer_is_refused() -> None:
         Schedule(1, 1, 1, lr=0.1, optimizer="sgd")
 
 
+def test_a_config_naming_an_unknown_optimizer_is_refused_when_built() -> None:
+    from baselines.belfusion.config import make_config as belfusion_config
+    from baselines.transvae.config import make_config as transvae_config
+
+    with pytest.raises(ReactBenchError, match="optimizer 'sgd'"):
+        transvae_config("smoke", optimizer="sgd")
+    with pytest.raises(ReactBenchError, match="optimizer 'sgd'"):
+        belfusion_config("smoke", optimizer="sgd")
+
+
 def test_lr_steps_at_the_milestones() -> None:
     s = Schedule(10, 5, 4, lr=1.0, lr_milestones=(3, 6), lr_gamma=0.5)
     assert [s.lr_at(e) for e in (0, 2, 3, 5, 6, 9)] == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]

@@ -70,6 +70,7 @@ class BeLFusionConfig(ProfileConfig):
             raise ReactBenchError("BeLFusion latent 'hidden' decodes the GRU state as z: vae_hidden must equal z_dim")
         if not (self.cond_attributes or self.cond_features):
             raise ReactBenchError("BeLFusion needs a condition: cond_attributes and/or cond_features")
+        self.require_optimizer()
         self.require_positive("vae_hidden", "z_dim", "vae_epochs", "vae_steps_per_epoch", "vae_batch_size",
                               "diffusion_steps", "k", "hidden_channels", "time_channels", "feature_hidden",
                               "ldm_epochs", "ldm_steps_per_epoch", "ldm_batch_size", "infer_rows")

@@ -17,9 +17,8 @@ from react_bench.data.split import SplitData
 from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
-from react_bench.methods.regnn.train import clip_seed
-from react_bench.methods.training import CHECKPOINT, Schedule, fit_setup, train_loop
+from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
+from react_bench.methods.training import CHECKPOINT, Schedule, clip_seed, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows
 
 from .config import BeLFusionConfig, make_config
@@ -195,11 +194,12 @@ class BeLFusionMethod:
 
     def load(self, path: Path | str, device: str | None = None) -> None:
         folder, saved = read_saved_model(path, "BeLFusion")
-        width = int(saved.pop("feature_width"))
-        inference = {k: getattr(self.config, k) for k in ("binarize_aus",)}   # this instance's choice wins
-        self.config = BeLFusionConfig.from_dict({**saved, **inference})
-        self.device = resolve_device(device or "cpu")
-        self.model = load_weights(BeLFusionNet(self.config, width), folder).to(self.device).eval()
+        with saved_config_errors(folder, "BeLFusion"):
+            width = int(saved.pop("feature_width"))
+            inference = {k: getattr(self.config, k) for k in ("binarize_aus",)}   # this instance's choice wins
+            self.config = BeLFusionConfig.from_dict({**saved, **inference})
+            self.device = resolve_device(device or "cpu")
+            self.model = load_weights(BeLFusionNet(self.config, width), folder).to(self.device).eval()
 
 
 def _read_history(run_dir: Path) -> list[dict]:

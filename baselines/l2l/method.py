@@ -29,7 +29,7 @@ from react_bench.data.split import SplitData
 from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
+from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
 from react_bench.methods.training import CHECKPOINT, Schedule, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows, to_windows
 
@@ -173,8 +173,9 @@ class L2LMethod:
 
     def load(self, path: Path | str, device: str | None = None) -> None:
         folder, saved = read_saved_model(path, "L2L")
-        widths = tuple(saved.pop("widths"))
-        self.config = L2LConfig.from_dict(saved)
-        self.inputs = InputSpec(attributes=self.config.use_attributes)
-        self.device = resolve_device(device or "cpu")
-        self.model = load_weights(L2LModel(widths, self.config), folder).to(self.device).eval()
+        with saved_config_errors(folder, "L2L"):
+            widths = tuple(saved.pop("widths"))
+            self.config = L2LConfig.from_dict(saved)
+            self.inputs = InputSpec(attributes=self.config.use_attributes)
+            self.device = resolve_device(device or "cpu")
+            self.model = load_weights(L2LModel(widths, self.config), folder).to(self.device).eval()

@@ -49,6 +49,7 @@ class TransVAEConfig(ProfileConfig):
 
     def __post_init__(self) -> None:
         self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
+        self.require_optimizer()
         self.require_positive("feature_dim", "n_heads", "ff_mult", "window", "train_frames", "epochs",
                               "steps_per_epoch", "batch_size", "infer_batch_clips")
         if self.feature_dim % self.n_heads:

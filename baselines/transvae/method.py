@@ -20,10 +20,9 @@ from react_bench.data.split import SplitData
 from react_bench.errors import DataError, ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
+from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
 from react_bench.methods.online import predict_online
-from react_bench.methods.regnn.train import clip_seed
-from react_bench.methods.training import Schedule, fit_setup, train_loop
+from react_bench.methods.training import Schedule, clip_seed, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows
 
 from .config import TransVAEConfig, make_config
@@ -133,14 +132,15 @@ class TransVAEMethod:
 
     def load(self, path: Path | str, device: str | None = None) -> None:
         folder, saved = read_saved_model(path, self.name)
-        widths = tuple(int(w) for w in saved.pop("input_widths"))
-        config = TransVAEConfig.from_dict(saved)
-        if config.online != self.online_track:
-            raise DataError(f"{folder} holds a {config.name} model, not a {self.name} one")
-        self.config = config
-        self.inputs = InputSpec(attributes=config.use_attributes)
-        self.device = resolve_device(device or "cpu")
-        self.model = load_weights(self._network(widths), folder).to(self.device).eval()
+        with saved_config_errors(folder, self.name):
+            widths = tuple(int(w) for w in saved.pop("input_widths"))
+            config = TransVAEConfig.from_dict(saved)
+            if config.online != self.online_track:
+                raise DataError(f"{folder} holds a {config.name} model, not a {self.name} one")
+            self.config = config
+            self.inputs = InputSpec(attributes=config.use_attributes)
+            self.device = resolve_device(device or "cpu")
+            self.model = load_weights(self._network(widths), folder).to(self.device).eval()
 
 
 class TransVAEOnlineMethod(TransVAEMethod):

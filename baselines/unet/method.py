@@ -17,7 +17,7 @@ from react_bench.data.split import SplitData
 from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model
+from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
 from react_bench.methods.training import Schedule, fit_setup, train_loop
 
 from .config import UNetConfig, make_config
@@ -131,8 +131,9 @@ class UNetMethod:
 
     def load(self, path: Path | str, device: str | None = None) -> None:
         folder, saved = read_saved_model(path, "UNet")
-        width = int(saved.pop("input_width"))
-        self.config = UNetConfig.from_dict(saved)
-        self.inputs = InputSpec(attributes=self.config.use_attributes)
-        self.device = resolve_device(device or "cpu")
-        self.model = load_weights(UNet1d(width, self.config), folder).to(self.device).eval()
+        with saved_config_errors(folder, "UNet"):
+            width = int(saved.pop("input_width"))
+            self.config = UNetConfig.from_dict(saved)
+            self.inputs = InputSpec(attributes=self.config.use_attributes)
+            self.device = resolve_device(device or "cpu")
+            self.model = load_weights(UNet1d(width, self.config), folder).to(self.device).eval()

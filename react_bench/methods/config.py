@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Mapping, Sequence, TypeVar
 
 from ..errors import ReactBenchError
 
+OPTIMIZERS = ("adam", "adamw")      # the training core's Schedule.optimizer (adam: coupled L2; adamw: decoupled)
 FULL_PASS = 10 ** 9       # steps_per_epoch that the training core caps at one pass over the training items
 
 C = TypeVar("C", bound="ProfileConfig")
@@ -36,6 +37,11 @@ class ProfileConfig:
         for key in keys:
             if int(getattr(self, key)) < 1:
                 raise self.ERROR(f"{self.LABEL} config {key} must be positive")
+
+    def require_optimizer(self, key: str = "optimizer") -> None:
+        """Raise ``ERROR`` unless the field ``key`` names one of the training core's optimisers."""
+        if getattr(self, key) not in OPTIMIZERS:
+            raise self.ERROR(f"{self.LABEL} config {key} {getattr(self, key)!r}; expected one of {list(OPTIMIZERS)}")
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, tuples written as lists (JSON's shape)."""

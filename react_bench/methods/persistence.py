@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
-from typing import Any, Mapping, TypeVar
+from typing import Any, Iterator, Mapping, TypeVar
 
 import torch
 from torch import nn
 
-from ..errors import DataError
+from ..errors import DataError, ReactBenchError
 
 WEIGHTS = "weights.pt"
 CONFIG = "config.json"
@@ -40,25 +41,49 @@ def read_saved_model(path: Path | str, label: str) -> tuple[Path, dict[str, Any]
         raise DataError(f"{path} holds no {label} model ({WEIGHTS} + {CONFIG})")
     try:
         config = json.loads((path / CONFIG).read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DataError(f"{path / CONFIG} is not a {label} config (not JSON: {error})") from None
     if not isinstance(config, dict):
         raise DataError(f"{path / CONFIG} is not a {label} config (a JSON object was expected)")
     return path, config
 
 
+@contextlib.contextmanager
+def saved_config_errors(folder: Path | str, label: str) -> Iterator[None]:
+    """Around rebuilding a method from its saved config: a config.json that is not this method's
+    (missing or foreign keys, bad values, a network that cannot be built from it) raises DataError
+    naming the file instead of a raw KeyError / TypeError / ValueError."""
+    try:
+        yield
+    except DataError:
+        raise
+    except (KeyError, TypeError, ValueError, ReactBenchError) as error:
+        raise DataError(f"{Path(folder) / CONFIG} is not a {label} model config "
+                        f"({type(error).__name__}: {_first_line(error)})") from None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).splitlines()
+    return lines[0][:200] if lines else ""
+
+
+def load_tensors(file: Path | str) -> Any:
+    """torch.load(file) of tensors only (weights_only), on the CPU; DataError if it is not readable
+    (truncated, not a torch file, or a pickle of anything but tensors)."""
+    try:
+        return torch.load(Path(file), map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise DataError(f"{file} is not a readable weights file ({type(error).__name__}: "
+                        f"{_first_line(error)})") from None
+
+
 def load_weights(module: M, folder: Path | str) -> M:
     """Load folder/weights.pt into ``module`` (on the CPU, tensors only) and return it; DataError
     if the file is not a tensor state dict or does not fit the network its config describes."""
     file = Path(folder) / WEIGHTS
-    try:
-        state = torch.load(file, map_location="cpu", weights_only=True)
-    except Exception as error:          # truncated, not a torch file, or a pickle that is not tensors
-        raise DataError(f"{file} is not a readable weights file ({type(error).__name__}: "
-                        f"{str(error).splitlines()[0][:200] if str(error) else ''})") from None
+    state = load_tensors(file)
     try:
         module.load_state_dict(state)
     except (RuntimeError, TypeError, AttributeError) as error:
-        raise DataError(f"{file} does not fit the network of its config.json "
-                        f"({str(error).splitlines()[0][:200]})") from None
+        raise DataError(f"{file} does not fit the network of its config.json ({_first_line(error)})") from None
     return module

@@ -30,6 +30,7 @@ from typing import Any, Callable
 import torch
 
 from ..errors import ReactBenchError
+from .config import OPTIMIZERS as CONFIG_OPTIMIZERS
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ EpochCallback = Callable[[int, dict[str, Any]], None]
 
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
+assert tuple(OPTIMIZERS) == CONFIG_OPTIMIZERS       # the names the torch-free configs check
 
 
 class ResumeError(ReactBenchError):
@@ -70,6 +72,11 @@ class Schedule:
 
     def steps(self, n_items: int) -> int:
         return min(self.steps_per_epoch, math.ceil(n_items / self.batch_size))
+
+
+def clip_seed(seed: int, clip: int) -> int:
+    """Noise seed of one clip at inference: a clip's samples do not depend on how clips are batched."""
+    return (int(seed) * 1_000_003 + int(clip)) % (2 ** 63)
 
 
 def fit_setup(name: str, config: Any, seed: int, device: str | torch.device, run_dir: Path | str | None,

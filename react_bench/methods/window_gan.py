@@ -19,9 +19,8 @@ from ..data.split import SplitData
 from ..errors import ReactBenchError
 from .device import resolve_device, torch_threads
 from .inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
-from .persistence import CONFIG, load_weights, read_saved_model, save_model
-from .regnn.train import clip_seed
-from .training import Schedule, fit_setup, train_loop
+from .persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
+from .training import Schedule, clip_seed, fit_setup, train_loop
 from .window_gan_config import WindowGANConfig
 from .windows import gather_windows, overlap_average, to_windows
 
@@ -208,7 +207,8 @@ class WindowGANMethod:
 
     def load(self, path: Path | str, device: str | None = None) -> None:
         folder, saved = read_saved_model(path, self.name)
-        width = int(saved.pop("input_width"))
-        self.config = self.CONFIG_CLASS.from_dict(saved)
-        self.device = resolve_device(device or "cpu")
-        self.model = load_weights(self.build_generator(width), folder).to(self.device).eval()
+        with saved_config_errors(folder, self.name):
+            width = int(saved.pop("input_width"))
+            self.config = self.CONFIG_CLASS.from_dict(saved)
+            self.device = resolve_device(device or "cpu")
+            self.model = load_weights(self.build_generator(width), folder).to(self.device).eval()

@@ -41,12 +41,10 @@ ProgressFn = Callable[[str, int, int], None]
 
 
 def resolve_device(device: str) -> str:
-    """"cpu", "cuda" or "auto" (cuda when torch sees a GPU) -> "cpu" or "cuda" (the metric kernels
-    use the current CUDA device; pick another with CUDA_VISIBLE_DEVICES)."""
+    """"cpu", "cuda", "cuda:N" or "auto" (cuda when torch sees a GPU), checked by the one resolver
+    (``devices.device_name``); errors are MetricInputError."""
     from ..devices import device_name
 
-    if device not in ("cpu", "cuda", "auto"):
-        raise MetricInputError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
     return device_name(device, error=MetricInputError)
 
 
@@ -80,6 +78,12 @@ def score_arrays_timed(
     from react_bench.metrics import ccc, diversity, frdist, tlcc
 
     dev = resolve_device(device)
+    if dev.startswith("cuda:"):             # the kernels use the current CUDA device: make it GPU N
+        import torch
+
+        with torch.cuda.device(int(dev[5:])):
+            return score_arrays_timed(predictions, listener, speaker, appropriate, "cuda", metrics, progress,
+                                      per_direction)
     groups = _groups_for(metrics)
     pred, lst, spk, mb = validate_inputs(predictions, listener, speaker, appropriate)
     pred = np.ascontiguousarray(pred)

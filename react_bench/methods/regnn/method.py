@@ -12,7 +12,7 @@ from ...data.split import SplitData
 from ...errors import ReactBenchError
 from ..device import resolve_device, torch_threads
 from ..training import fit_setup
-from ..persistence import load_weights, read_saved_model, save_model
+from ..persistence import load_tensors, load_weights, read_saved_model, save_model, saved_config_errors
 from .config import REGNNConfig, make_config
 from .model import REGNNModel
 from .train import EpochCallback, generate, residual_bank, train_model
@@ -80,14 +80,15 @@ class REGNNMethod:
 
     def load(self, path: Path | str, device: str | None = None) -> None:
         folder, saved = read_saved_model(path, "REGNN")
-        self.config = REGNNConfig.from_dict(saved)
-        self.name = self.config.name
-        if device is not None:
-            self.device = resolve_device(device)
-        self.model = load_weights(REGNNModel(self.config), folder)
-        self.residuals = (torch.load(folder / RESIDUALS, map_location="cpu", weights_only=True)
-                          if (folder / RESIDUALS).exists() else None)
-        self.model.to(self.device).eval()
+        with saved_config_errors(folder, "REGNN"):
+            self.config = REGNNConfig.from_dict(saved)
+            self.name = self.config.name
+            if device is not None:
+                self.device = resolve_device(device)
+            self.model = load_weights(REGNNModel(self.config), folder)
+            self.residuals = (load_tensors(folder / RESIDUALS)
+                              if (folder / RESIDUALS).exists() else None)
+            self.model.to(self.device).eval()
 
 
 def _feature_stats(x: np.ndarray, chunk: int = 256) -> tuple[torch.Tensor, torch.Tensor]:

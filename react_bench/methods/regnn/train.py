@@ -24,7 +24,7 @@ from .config import REGNNConfig
 from .losses import mid_loss, min_mse_loss
 from .model import REGNNModel, sample_noise
 from ..windows import gather_windows, overlap_average, to_windows
-from ..training import CHECKPOINT, EpochCallback, ResumeError, Schedule, train_loop  # noqa: F401  (re-exported)
+from ..training import CHECKPOINT, EpochCallback, ResumeError, Schedule, clip_seed, train_loop  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -182,11 +182,6 @@ def train_model(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, seed: 
 
 
 # ----------------------------------------------------------------------------- inference
-def clip_seed(seed: int, clip: int) -> int:
-    """Noise seed of one clip: predictions of a clip do not depend on how clips are batched."""
-    return (int(seed) * 1_000_003 + int(clip)) % (2 ** 63)
-
-
 def _decoder(model: REGNNModel, cfg: REGNNConfig):
     """Latents -> reaction graphs: Mot^-1, except the official no-inverse form, which decodes Mot(Z + e)."""
     return model.to_latent if cfg.objective == "afrdl_no_inverse" else model.from_latent
