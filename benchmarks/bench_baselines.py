@@ -27,16 +27,18 @@ from pathlib import Path
 
 
 def _short(name: str, profile: str, steps: int):
-    """The method with every training stage cut to one epoch of ``steps`` steps."""
+    """(the profile's method, the same with every training stage cut to one epoch of ``steps``
+    steps, the cut epochs fields)."""
     import dataclasses
 
     from react_bench.methods import get_method
 
-    fields = [f.name for f in dataclasses.fields(get_method(name, profile=profile).config)]
+    full = get_method(name, profile=profile)
+    fields = [f.name for f in dataclasses.fields(full.config)]
     cut = {k: 1 for k in fields if k == "epochs" or k.endswith("_epochs")}
     cut.update({k: steps for k in fields if k.endswith("steps_per_epoch")})
     cut.update({k: () for k in fields if k.endswith("lr_milestones")})
-    return get_method(name, profile=profile, **cut), sorted(k for k in cut if k.endswith("epochs"))
+    return full, get_method(name, profile=profile, **cut), sorted(k for k in cut if k.endswith("epochs"))
 
 
 def _stage_epochs(run_dir: Path) -> list[tuple[str, dict]]:
@@ -99,7 +101,7 @@ def main() -> None:
     import torch
 
     from react_bench.data.reader import load_split
-    from react_bench.methods import METHODS, get_method, method_names
+    from react_bench.methods import METHODS, method_names
     from react_bench.pipeline import resolve_data
 
     ap = argparse.ArgumentParser()
@@ -124,8 +126,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for name in names:
         try:
-            method, cut = _short(name, args.profile, args.steps)
-            full = get_method(name, profile=args.profile)
+            full, method, cut = _short(name, args.profile, args.steps)
             with tempfile.TemporaryDirectory() as run_dir:
                 tick = time.perf_counter()
                 method.fit(train, None, seed=0, device=args.device, run_dir=Path(run_dir))
