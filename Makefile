@@ -15,7 +15,7 @@ run: $(STAMP)
 	$(BIN)/react-bench run $(METHOD) $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 install: $(STAMP)
 

@@ -1,6 +1,7 @@
 """Training and inference speed of every trained baseline (issue 13 §3, issue 14 §3).
 
     python benchmarks/bench_baselines.py [--profile small] [--device cpu|cuda] [--steps 20] [--only UNet L2L]
+                                         [--test-clips 256] [--set predict_batch=256] [--batch-scale 4]
     python benchmarks/bench_baselines.py --runs [--profile small] [--only UNet]
 
 Default mode: for each registered method tagged ("trained", "baseline"), a short fit of the
@@ -8,7 +9,7 @@ profile's network on the profile's data with every training stage cut to 1 epoch
 steps (each config field ``*epochs`` -> 1, ``*steps_per_epoch`` -> steps: L2L's VQ-VAE and
 predictor, BeLFusion's VAE and diffusion are both cut), training steps per second from the
 epochs' own times in every losses.json the fit wrote (start-up excluded), then inference of 10
-samples for every test clip (seconds per clip). REGNN is measured in the same run as a reference.
+samples for the first ``--test-clips`` test directions (all by default; seconds per clip). REGNN is measured in the same run as a reference.
 A full schedule's time is (epochs x steps per epoch) / (steps per second) of each stage.
 
 ``--runs``: the whole ``react-bench run METHOD`` (the one pipeline: fit the full profile schedule,
@@ -26,19 +27,45 @@ import time
 from pathlib import Path
 
 
-def _short(name: str, profile: str, steps: int):
-    """(the profile's method, the same with every training stage cut to one epoch of ``steps``
-    steps, the cut epochs fields)."""
+def _overrides(name: str, profile: str, settings: dict[str, int | float], batch_scale: int) -> dict:
+    """The ``--set`` values that are fields of this method's config, and every ``*batch_size``
+    field times ``batch_scale`` (the step-scaling check: a step whose time does not grow with its
+    batch is bound by kernel launches and Python, not by the GPU's arithmetic)."""
     import dataclasses
 
     from react_bench.methods import get_method
 
-    full = get_method(name, profile=profile)
+    config = get_method(name, profile=profile).config
+    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    chosen = {k: v for k, v in settings.items() if k in fields}
+    if batch_scale != 1:
+        chosen.update({k: int(v) * batch_scale for k, v in fields.items()
+                       if k == "batch_size" or k.endswith("_batch_size")})
+    return chosen
+
+
+def _short(name: str, profile: str, steps: int, overrides: dict | None = None):
+    """(the profile's method, the same with every training stage cut to one epoch of ``steps``
+    steps, the cut epochs fields), both with ``overrides``."""
+    import dataclasses
+
+    from react_bench.methods import get_method
+
+    overrides = overrides or {}
+    full = get_method(name, profile=profile, **overrides)
     fields = [f.name for f in dataclasses.fields(full.config)]
     cut = {k: 1 for k in fields if k == "epochs" or k.endswith("_epochs")}
     cut.update({k: steps for k in fields if k.endswith("steps_per_epoch")})
     cut.update({k: () for k in fields if k.endswith("lr_milestones")})
-    return full, get_method(name, profile=profile, **cut), sorted(k for k in cut if k.endswith("epochs"))
+    return (full, get_method(name, profile=profile, **{**overrides, **cut}),
+            sorted(k for k in cut if k.endswith("epochs")))
+
+
+def _setting(text: str) -> tuple[str, int | float]:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"--set wants KEY=VALUE, got {text!r}")
+    return key, (float(value) if "." in value or "e" in value.lower() else int(value))
 
 
 def _stage_epochs(run_dir: Path) -> list[tuple[str, dict]]:
@@ -101,6 +128,7 @@ def main() -> None:
     import torch
 
     from react_bench.data.reader import load_split
+    from react_bench.data.split import SplitData
     from react_bench.methods import METHODS, method_names
     from react_bench.pipeline import resolve_data
 
@@ -109,6 +137,10 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--test-clips", type=int, default=0, help="time inference on this many test clips (0: all)")
+    ap.add_argument("--set", type=_setting, nargs="*", default=[], metavar="KEY=VALUE",
+                    help="config overrides, applied to each method whose config has the field")
+    ap.add_argument("--batch-scale", type=int, default=1, help="multiply every *batch_size field")
     ap.add_argument("--runs", action="store_true", help="time the whole run (fit, predict, score) instead")
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -120,13 +152,20 @@ def main() -> None:
         return
     source = resolve_data(None, args.profile)
     train, test = load_split(source.root, "train"), load_split(source.root, "test")
-    print(f"profile {args.profile}, device {args.device}, train S={train.n_directions}, test S={test.n_directions}")
+    if 0 < args.test_clips < test.n_directions:
+        n = args.test_clips
+        test = SplitData.from_arrays("test", test.speaker[:n], test.listener[:n], video=test.video[:n],
+                                     audio=test.audio[:n], speaker_paths=test.speaker_paths[:n],
+                                     listener_paths=test.listener_paths[:n])
+    print(f"profile {args.profile}, device {args.device}, train S={train.n_directions}, test S={test.n_directions}, "
+          f"overrides {dict(args.set) or 'none'}, batch x{args.batch_scale}")
     print("| method | schedule cut | fit s (cut schedule) | steps | steps/s | full schedule s (projected) | "
           "predict s per clip (10 samples) |")
     print("|---|---|---|---|---|---|---|")
     for name in names:
         try:
-            full, method, cut = _short(name, args.profile, args.steps)
+            overrides = _overrides(name, args.profile, dict(args.set), args.batch_scale)
+            full, method, cut = _short(name, args.profile, args.steps, overrides)
             with tempfile.TemporaryDirectory() as run_dir:
                 tick = time.perf_counter()
                 method.fit(train, None, seed=0, device=args.device, run_dir=Path(run_dir))

@@ -77,13 +77,20 @@ def shared_test_cache(tmp_path_factory) -> Path:
     return Path(os.environ.get("REACT_BENCH_TEST_CACHE", tmp_path_factory.getbasetemp() / "react-bench-test-cache"))
 
 
-def smoke_source(tmp_path_factory):
-    """The smoke profile's DataSource, generated into the shared test cache."""
+def cached_source(tmp_path_factory, profile: str = "smoke"):
+    """A synthetic profile's DataSource (seed 0), generated once per session into the shared test
+    cache. Tests that only read a world use this: each private copy of the small world costs
+    hundreds of MB of disk."""
     from react_bench.pipeline import resolve_data
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("REACT_BENCH_CACHE", str(shared_test_cache(tmp_path_factory)))
-        return resolve_data(None, "smoke")
+        return resolve_data(None, profile)
+
+
+def smoke_source(tmp_path_factory):
+    """The smoke profile's DataSource, generated into the shared test cache."""
+    return cached_source(tmp_path_factory, "smoke")
 
 
 @pytest.fixture(scope="module")

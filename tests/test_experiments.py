@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import shared_test_cache
 
 from react_bench.experiments import builtin_names, load_spec, parse_spec, run_experiment
 from react_bench.experiments.spec import SpecError
@@ -53,7 +54,7 @@ def failing_method():
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory) -> Path:
-    return Path(os.environ.get("REACT_BENCH_TEST_CACHE", tmp_path_factory.getbasetemp() / "react-bench-test-cache"))
+    return shared_test_cache(tmp_path_factory)
 
 
 def _paths(root: Path) -> OutputPaths:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import cached_source
 
 from react_bench.data.ground_truth import has_counterfactuals, load_counterfactuals
 from react_bench.data.reader import load_split
@@ -21,9 +22,7 @@ LAGS = (0, 4, 8, 12, 16, 20, 25)
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> Path:
-    from react_bench.data.synth import write_synthetic_dataset
-
-    root = write_synthetic_dataset(tmp_path_factory.mktemp("world") / "small", profile="small", seed=0)
+    root = cached_source(tmp_path_factory, "small").root
     if not has_counterfactuals(root, "test"):
         pytest.skip("this generator writes no counterfactuals")
     return root

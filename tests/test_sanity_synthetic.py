@@ -1,8 +1,8 @@
 """Issue 4 §5: sanity of the naive rows on the synthetic small profile, through the real pipeline."""
 
 import pytest
+from conftest import cached_source
 
-from react_bench.data.default import default_dataset_root
 from react_bench.data.reader import load_split
 from react_bench.methods import get_method
 from react_bench.metrics import score_arrays
@@ -10,11 +10,7 @@ from react_bench.metrics import score_arrays
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    import os
-
-    cache = os.environ.get("REACT_BENCH_TEST_CACHE") or str(tmp_path_factory.getbasetemp() / "react-bench-cache")
-    os.environ["REACT_BENCH_CACHE"] = cache
-    root = default_dataset_root("small", 0)
+    root = cached_source(tmp_path_factory, "small").root
     return load_split(root, "train", features=False), load_split(root, "test", features=False)
 
 

@@ -87,7 +87,8 @@ class L2LMethod:
                 l1 = F.l1_loss(recon, target)
                 return l1 + vq_loss, {"l1": l1.detach(), "vq": vq_loss.detach()}
 
-            if resume and (run_dir / CHECKPOINT).exists():
+            stage_two_resumes = bool(resume and (run_dir / CHECKPOINT).exists())
+            if stage_two_resumes:
                 log.info("L2L: %s is stage 2's checkpoint; stage 1 finished before", run_dir / CHECKPOINT)
             else:
                 train_loop(model.vq, Schedule(cfg.vq_epochs, cfg.vq_steps_per_epoch, cfg.vq_batch_size, cfg.vq_lr,
@@ -96,8 +97,9 @@ class L2LMethod:
                            architecture=architecture, loss_keys=("loss", "l1", "vq"), name="L2L VQ-VAE",
                            resume=resume, progress=progress, on_epoch_end=tell)
 
-            # stage 2: the predictor on (clip, token) items; chunks are tokenised on first use, after
-            # a resume has restored the VQ-VAE from stage 2's checkpoint
+            # stage 2: the predictor on (clip, token) items. The train listeners are tokenised once,
+            # before stage 2's first epoch (its epoch times then hold only training steps), or, when
+            # stage 2 resumes, on first use: after train_loop has restored the VQ-VAE from its checkpoint
             n_tokens = -(-N_FRAMES // cfg.token_frames)
             w, fs, tf = cfg.window_tokens, cfg.speaker_frames, cfg.token_frames
             x_pad = pad_speaker(x, cfg)
@@ -127,6 +129,8 @@ class L2LMethod:
                 accuracy = (logits.argmax(-1) == future)[valid].float().mean()
                 return loss, {"accuracy": accuracy.detach()}
 
+            if not stage_two_resumes:
+                chunks()
             train_loop(model, Schedule(cfg.epochs, cfg.steps_per_epoch, cfg.batch_size, cfg.lr, cfg.weight_decay,
                                        cfg.lr_milestones, cfg.lr_gamma),
                        y.shape[0] * n_tokens, step, seed=seed, device=self.device, run_dir=run_dir,
