@@ -9,7 +9,8 @@ profile's network on the profile's data with every training stage cut to 1 epoch
 steps (each config field ``*epochs`` -> 1, ``*steps_per_epoch`` -> steps: L2L's VQ-VAE and
 predictor, BeLFusion's VAE and diffusion are both cut), training steps per second from the
 epochs' own times in every losses.json the fit wrote (start-up excluded), then inference of 10
-samples for the first ``--test-clips`` test directions (all by default; seconds per clip). REGNN is measured in the same run as a reference.
+samples for the first ``--test-clips`` test directions (all by default; seconds per clip).
+REGNN is measured in the same run as a reference.
 A full schedule's time is (epochs x steps per epoch) / (steps per second) of each stage.
 
 ``--runs``: the whole ``react-bench run METHOD`` (the one pipeline: fit the full profile schedule,
@@ -27,37 +28,25 @@ import time
 from pathlib import Path
 
 
-def _overrides(name: str, profile: str, settings: dict[str, int | float], batch_scale: int) -> dict:
-    """The ``--set`` values that are fields of this method's config, and every ``*batch_size``
-    field times ``batch_scale`` (the step-scaling check: a step whose time does not grow with its
-    batch is bound by kernel launches and Python, not by the GPU's arithmetic)."""
+def _short(name: str, profile: str, steps: int, settings: dict | None = None, batch_scale: int = 1):
+    """(the profile's method, the same with every training stage cut to one epoch of ``steps``
+    steps, the cut epochs fields). Both take the ``settings`` that are fields of the method's config
+    and every ``*batch_size`` field times ``batch_scale`` (the step-scaling check: a step whose time
+    does not grow with its batch is bound by kernel launches and Python, not by the GPU's arithmetic)."""
     import dataclasses
 
     from react_bench.methods import get_method
 
     config = get_method(name, profile=profile).config
     fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
-    chosen = {k: v for k, v in settings.items() if k in fields}
+    overrides = {k: v for k, v in (settings or {}).items() if k in fields}
     if batch_scale != 1:
-        chosen.update({k: int(v) * batch_scale for k, v in fields.items()
-                       if k == "batch_size" or k.endswith("_batch_size")})
-    return chosen
-
-
-def _short(name: str, profile: str, steps: int, overrides: dict | None = None):
-    """(the profile's method, the same with every training stage cut to one epoch of ``steps``
-    steps, the cut epochs fields), both with ``overrides``."""
-    import dataclasses
-
-    from react_bench.methods import get_method
-
-    overrides = overrides or {}
-    full = get_method(name, profile=profile, **overrides)
-    fields = [f.name for f in dataclasses.fields(full.config)]
+        overrides.update({k: int(v) * batch_scale for k, v in fields.items()
+                          if k == "batch_size" or k.endswith("_batch_size")})
     cut = {k: 1 for k in fields if k == "epochs" or k.endswith("_epochs")}
     cut.update({k: steps for k in fields if k.endswith("steps_per_epoch")})
     cut.update({k: () for k in fields if k.endswith("lr_milestones")})
-    return (full, get_method(name, profile=profile, **{**overrides, **cut}),
+    return (get_method(name, profile=profile, **overrides), get_method(name, profile=profile, **{**overrides, **cut}),
             sorted(k for k in cut if k.endswith("epochs")))
 
 
@@ -164,8 +153,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for name in names:
         try:
-            overrides = _overrides(name, args.profile, dict(args.set), args.batch_scale)
-            full, method, cut = _short(name, args.profile, args.steps, overrides)
+            full, method, cut = _short(name, args.profile, args.steps, dict(args.set), args.batch_scale)
             with tempfile.TemporaryDirectory() as run_dir:
                 tick = time.perf_counter()
                 method.fit(train, None, seed=0, device=args.device, run_dir=Path(run_dir))

@@ -7,8 +7,8 @@
 #      epoch of STEPS steps, the projected time of the whole paper schedule (target: at most
 #      10 minutes), and inference s per clip for 10 samples over TEST_CLIPS test clips (target: at
 #      most 0.01 s).
-# The paper world (2962 pairs, single-threaded, about 2.5 minutes and 7 GB) is generated on the CPU
-# while step 1 uses the GPU. At most 8 minutes in all (inner timeouts 200 + 280 s), so one call fits
+# The paper world (2962 pairs, single-threaded: 79 s on the H200 machine, 128 s on a 2-core dev box,
+# measured 2026-12-04) is generated on the CPU while step 1 uses the GPU. At most 8 minutes in all (inner timeouts 200 + 280 s), so one call fits
 # the device tool's 10-minute limit with room to spare.
 # Usage: OUT=/some/dir bash benchmarks/gpu_baselines.sh [STEPS] [TEST_CLIPS]
 set -u
