@@ -2,13 +2,15 @@
 
     python benchmarks/bench_baselines.py [--profile small] [--device cpu|cuda] [--steps 20] [--only UNet L2L]
                                          [--test-clips 256] [--set predict_batch=256] [--batch-scale 4]
+                                         [--epochs 2] [--compile reduce-overhead]
     python benchmarks/bench_baselines.py --runs [--profile small] [--only UNet]
 
 Default mode: for each registered method tagged ("trained", "baseline"), a short fit of the
-profile's network on the profile's data with every training stage cut to 1 epoch of ``--steps``
-steps (each config field ``*epochs`` -> 1, ``*steps_per_epoch`` -> steps: L2L's VQ-VAE and
-predictor, BeLFusion's VAE and diffusion are both cut), training steps per second from the
-epochs' own times in every losses.json the fit wrote (start-up excluded), then inference of 10
+profile's network on the profile's data with every training stage cut to ``--epochs`` (default 1)
+epochs of ``--steps`` steps (each config field ``*epochs`` -> epochs, ``*steps_per_epoch`` -> steps:
+L2L's VQ-VAE and predictor, BeLFusion's VAE and diffusion are both cut), training steps per second
+from each stage's last epoch's own time in the losses.json files the fit wrote (start-up excluded;
+with ``--compile`` use ``--epochs 2``, so that compilation stays in the first epoch), then inference of 10
 samples for the first ``--test-clips`` test directions (all by default; seconds per clip).
 REGNN is measured in the same run as a reference.
 A full schedule's time is (epochs x steps per epoch) / (steps per second) of each stage.
@@ -23,14 +25,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
 
 
-def _short(name: str, profile: str, steps: int, settings: dict | None = None, batch_scale: int = 1):
-    """(the profile's method, the same with every training stage cut to one epoch of ``steps``
-    steps, the cut epochs fields). Both take the ``settings`` that are fields of the method's config
+def _short(name: str, profile: str, steps: int, settings: dict | None = None, batch_scale: int = 1,
+           epochs: int = 1):
+    """(the profile's method, the same with every training stage cut to ``epochs`` epochs of
+    ``steps`` steps, the cut epochs fields). Both take the ``settings`` that are fields of the method's config
     and every ``*batch_size`` field times ``batch_scale`` (the step-scaling check: a step whose time
     does not grow with its batch is bound by kernel launches and Python, not by the GPU's arithmetic)."""
     import dataclasses
@@ -43,7 +47,7 @@ def _short(name: str, profile: str, steps: int, settings: dict | None = None, ba
     if batch_scale != 1:
         overrides.update({k: int(v) * batch_scale for k, v in fields.items()
                           if k == "batch_size" or k.endswith("_batch_size")})
-    cut = {k: 1 for k in fields if k == "epochs" or k.endswith("_epochs")}
+    cut = {k: epochs for k in fields if k == "epochs" or k.endswith("_epochs")}
     cut.update({k: steps for k in fields if k.endswith("steps_per_epoch")})
     cut.update({k: () for k in fields if k.endswith("lr_milestones")})
     return (get_method(name, profile=profile, **overrides), get_method(name, profile=profile, **{**overrides, **cut}),
@@ -119,6 +123,7 @@ def main() -> None:
     from react_bench.data.reader import load_split
     from react_bench.data.split import SplitData
     from react_bench.methods import METHODS, method_names
+    from react_bench.methods.training import COMPILE_ENV, compile_mode
     from react_bench.pipeline import resolve_data
 
     ap = argparse.ArgumentParser()
@@ -131,7 +136,15 @@ def main() -> None:
                     help="config overrides, applied to each method whose config has the field")
     ap.add_argument("--batch-scale", type=int, default=1, help="multiply every *batch_size field")
     ap.add_argument("--runs", action="store_true", help="time the whole run (fit, predict, score) instead")
+    ap.add_argument("--epochs", type=int, default=1,
+                    help="epochs per cut stage; steps/s comes from each stage's last epoch (2: without "
+                         "the first epoch's compilation or CUDA warm-up)")
+    ap.add_argument("--compile", default="off", metavar="MODE",
+                    help="torch.compile the training steps' networks (REACT_BENCH_COMPILE): off, default, "
+                         "reduce-overhead, ...")
     args = ap.parse_args()
+    os.environ[COMPILE_ENV] = args.compile
+    compile_mode()                               # an unknown mode is refused before any work
     torch.set_num_threads(1)
     names = [n for n in method_names() if {"trained", "baseline"} <= set(METHODS.entry(n).tags)] + ["regnn"]
     if args.only:
@@ -147,13 +160,13 @@ def main() -> None:
                                      audio=test.audio[:n], speaker_paths=test.speaker_paths[:n],
                                      listener_paths=test.listener_paths[:n])
     print(f"profile {args.profile}, device {args.device}, train S={train.n_directions}, test S={test.n_directions}, "
-          f"overrides {dict(args.set) or 'none'}, batch x{args.batch_scale}")
+          f"overrides {dict(args.set) or 'none'}, batch x{args.batch_scale}, compile {args.compile}")
     print("| method | schedule cut | fit s (cut schedule) | steps | steps/s | full schedule s (projected) | "
           "predict s per clip (10 samples) |")
     print("|---|---|---|---|---|---|---|")
     for name in names:
         try:
-            full, method, cut = _short(name, args.profile, args.steps, dict(args.set), args.batch_scale)
+            full, method, cut = _short(name, args.profile, args.steps, dict(args.set), args.batch_scale, args.epochs)
             with tempfile.TemporaryDirectory() as run_dir:
                 tick = time.perf_counter()
                 method.fit(train, None, seed=0, device=args.device, run_dir=Path(run_dir))
@@ -167,7 +180,7 @@ def main() -> None:
                 per_clip = (time.perf_counter() - tick) / test.n_directions
             rate = steps / epoch_s if steps else float("nan")
             full_s = "?" if projected is None else f"{projected:.1f}"
-            print(f"| {name} | {' + '.join(cut)} = 1 | {fit_s:.1f} | {steps} | {rate:.1f} | {full_s} | "
+            print(f"| {name} | {' + '.join(cut)} = {args.epochs} | {fit_s:.1f} | {steps} | {rate:.1f} | {full_s} | "
                   f"{per_clip:.4f} |", flush=True)
         except Exception as error:    # report and go on: one broken method does not hide the others
             print(f"| {name} | failed: {type(error).__name__}: {str(error)[:80]} | | | | | |")

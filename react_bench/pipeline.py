@@ -20,6 +20,7 @@ from .data.reader import load_split
 from .data.split import SplitData
 from .devices import device_name
 from .errors import DataError, ReactBenchError
+from .methods.config import compile_mode
 from .results import (DEFAULT_STORE, ResultExists, array_sha256, existing_result, files_sha256, git_sha, now_iso,
                       result_identity, safe_name, store_lock, write_json_atomic, write_result)
 
@@ -340,6 +341,7 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     from .submission import write_submission
 
     device = resolve_device(device)
+    compile_mode()                            # a bad REACT_BENCH_COMPILE is refused before any work
     check_fid_weights(fid and score, fid_weights)
     if resume is not None and not (Path(runs) / safe_name(resume)).is_dir():
         raise DataError(f"cannot resume: no run folder {Path(runs) / safe_name(resume)}")
@@ -397,6 +399,7 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
 
     tick = time.perf_counter()
     online = _online_spec(method)
+    compiling = {"compile": compile_mode()} if compile_mode() else {}     # recorded only when on
     if online is not None:      # the harness drives it chunk by chunk (react_bench/methods/online.py)
         from .methods.online import predict_online
 
@@ -422,7 +425,7 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
                                          "fingerprint": target.fingerprint, "profile": source.profile},
         "predictions_sha256": predictions_sha256, "weights_sha256": weights_sha256,
         "versions": environment_versions(), "seconds": seconds, "date": now_iso(),
-        **({"online": online} if online is not None else {})})
+        **({"online": online} if online is not None else {}), **compiling})
     log(f"predict: {predictions.shape} in {seconds['predict']:.1f} s -> {submission_dir}")
 
     outcome = RunOutcome(run_id, submission_dir, run_dir, seconds)
@@ -436,7 +439,8 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
                               weights_sha256=weights_sha256,
                               extra={"seed": seed, "method_config": config_dict, "seconds": seconds,
                                      "submission": portable_path(submission_dir), "method_tags": _method_tags(method_name),
-                                     **({"online": online} if online is not None else {}), **result_extra})
+                                     **({"online": online} if online is not None else {}), **compiling,
+                                     **result_extra})
         outcome.score = ScoreOutcome(result, publish_result(result, store, leaderboard, replace=resume is not None))
     return outcome
 

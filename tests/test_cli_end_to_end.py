@@ -142,6 +142,13 @@ def test_regnn_runs_and_resumes_through_the_cli(workdir):
     assert missing.exit_code == 1 and "cannot resume" in missing.output
 
 
+def test_an_unknown_compile_mode_is_refused_before_any_work(workdir, monkeypatch):
+    monkeypatch.delenv("REACT_BENCH_COMPILE", raising=False)
+    bad = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--compile", "fastest")
+    assert bad.exit_code == 1 and "REACT_BENCH_COMPILE='fastest'" in bad.output
+    assert not (workdir / "runs").exists() or not any((workdir / "runs").iterdir())
+
+
 def test_appropriateness_commands(workdir):
     report = invoke("appropriateness", "report", "--profile", "smoke", "--split", "test", "--json")
     assert report.exit_code == 0, report.output

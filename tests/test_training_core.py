@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 
@@ -68,3 +70,58 @@ def test_fit_setup_needs_a_run_dir_records_the_seed_and_defaults_resume(tmp_path
     run_dir, device, resume = fit_setup("X", cfg, 3, "cpu", str(tmp_path))
     assert (run_dir, device.type, resume, cfg.seed) == (tmp_path, "cpu", True, 3)
     assert fit_setup("X", cfg, 3, "auto", tmp_path, resume=False)[2] is False
+
+
+# ---------------------------------------------------------------- opt-in torch.compile (GPU speed)
+def test_compile_mode_reads_the_switch_and_refuses_unknown_modes(monkeypatch) -> None:
+    from react_bench.methods.training import COMPILE_ENV, compile_mode, compiled
+
+    def net(x):
+        return x + 1
+
+    for unset in (None, "", "off"):
+        if unset is None:
+            monkeypatch.delenv(COMPILE_ENV, raising=False)
+        else:
+            monkeypatch.setenv(COMPILE_ENV, unset)
+        assert compile_mode() is None and compiled(net) is net       # eager: the network itself
+    monkeypatch.setenv(COMPILE_ENV, "reduce-overhead")
+    assert compile_mode() == "reduce-overhead" and compiled(net) is not net
+    monkeypatch.setenv(COMPILE_ENV, "fast")
+    with pytest.raises(ReactBenchError, match="REACT_BENCH_COMPILE='fast'"):
+        compile_mode()
+
+
+def test_a_compiled_training_run_trains_like_the_eager_one_and_is_recorded(tmp_path, tmp_path_factory,
+                                                                           monkeypatch) -> None:
+    """DyadGAN (the cheapest to compile, ~10 s on one CPU core) through the pipeline with
+    REACT_BENCH_COMPILE=default: the networks run compiled, the losses stay close to the eager run's
+    (not equal: fused kernels), the run and its result record the mode, and the saved generator is
+    the plain network (its weights load into an eager model)."""
+    from conftest import cached_source
+    from react_bench.methods.training import COMPILE_ENV
+    from react_bench.pipeline import run_method
+
+    import torch._dynamo
+
+    source = cached_source(tmp_path_factory, "smoke")
+    histories, results = {}, {}
+    for mode in ("off", "default"):
+        monkeypatch.setenv(COMPILE_ENV, mode)
+        torch._dynamo.reset()
+        torch._dynamo.utils.counters.clear()
+        out = tmp_path / mode
+        outcome = run_method("DyadGAN", source, "test", seed=0, device="cpu", submissions=out / "submissions",
+                             store=out / "results", runs=out / "runs", fid=False, leaderboard=None,
+                             log=lambda _msg: None)
+        histories[mode] = json.loads((outcome.run_dir / "losses.json").read_text())
+        results[mode] = outcome.score.result
+        run_record = json.loads((outcome.run_dir / "run.json").read_text())
+        assert run_record.get("compile") == (None if mode == "off" else mode)
+        graphs = torch._dynamo.utils.counters["stats"]["unique_graphs"]
+        assert (graphs == 0) if mode == "off" else (graphs > 0)      # compiled only when asked
+    assert "compile" not in results["off"] and results["default"]["compile"] == "default"
+    for eager, fused in zip(histories["off"], histories["default"]):
+        assert fused["loss"] == pytest.approx(eager["loss"], rel=0.05)
+    assert results["default"]["scores"]["FRDist"] == pytest.approx(results["off"]["scores"]["FRDist"], rel=0.05)
+

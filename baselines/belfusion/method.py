@@ -18,7 +18,7 @@ from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
-from react_bench.methods.training import CHECKPOINT, Schedule, clip_seed, fit_setup, train_loop
+from react_bench.methods.training import CHECKPOINT, Schedule, clip_seed, compiled, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows
 
 from .config import BeLFusionConfig, make_config
@@ -95,13 +95,20 @@ class BeLFusionMethod:
         cfg = self.config
         vae = net.vae
 
-        def step(items: torch.Tensor, state: dict, generator: torch.Generator):
-            windows = clip_windows(y[items], cfg.window)
+        def vae_loss(windows: torch.Tensor, eps: torch.Tensor):
             mu, logvar = vae.posterior(windows)
-            z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=generator, device=mu.device)
+            z = mu + torch.exp(0.5 * logvar) * eps
             mse = ((vae.decode(z) - windows) ** 2).mean()
             kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / windows.shape[0]
-            return mse + cfg.kld_weight * kld, {"mse": mse.detach(), "kld": kld.detach()}
+            return mse + cfg.kld_weight * kld, mse, kld
+
+        loss_of = compiled(vae_loss)        # the 50-step GRU decoder: many small kernels a step
+
+        def step(items: torch.Tensor, state: dict, generator: torch.Generator):
+            windows = clip_windows(y[items], cfg.window)
+            eps = torch.randn((windows.shape[0], cfg.z_dim), generator=generator, device=windows.device)
+            loss, mse, kld = loss_of(windows, eps)
+            return loss, {"mse": mse.detach(), "kld": kld.detach()}
 
         schedule = Schedule(cfg.vae_epochs, cfg.vae_steps_per_epoch, cfg.vae_batch_size, cfg.vae_lr,
                             cfg.vae_weight_decay, optimizer=cfg.optimizer)
@@ -126,23 +133,29 @@ class BeLFusionMethod:
         k, w = cfg.k, cfg.window
         diffusion = net.diffusion
 
-        def step(items: torch.Tensor, state: dict, generator: torch.Generator):
-            net.vae.eval()
-            b = items.numel()
-            # one random 50-frame window per clip, anywhere in the clip
-            starts = torch.randint(0, N_FRAMES - w + 1, (b,), generator=generator, device=items.device)
-            speaker, listener = gather_windows(x, items, starts, w), gather_windows(y, items, starts, w)
+        def ldm_loss(speaker: torch.Tensor, listener: torch.Tensor, t: torch.Tensor, noise: torch.Tensor):
+            b = speaker.shape[0]
             with torch.no_grad():
                 x0 = net.encode(listener)
                 target = net.decode(x0).reshape(b, 1, -1)             # decoded x0, as the original
             cond = net.condition(speaker)
-            t = torch.randint(0, diffusion.steps, (b,), generator=generator, device=items.device)
             x0k, tk, condk = x0.repeat_interleave(k, 0), t.repeat_interleave(k, 0), cond.repeat_interleave(k, 0)
-            noise = torch.randn(x0k.shape, generator=generator, device=x0k.device)
             pred = net.denoiser(diffusion.q_sample(x0k, tk, noise), tk, condk)
             l1 = (pred - x0k).abs().mean(-1).view(b, k).min(1).values.mean()
             mse = ((net.decode(pred).reshape(b, k, -1) - target) ** 2).mean(-1).min(1).values.mean()
-            loss = cfg.l1_latent_weight * l1 + cfg.mse_decoded_weight * mse
+            return cfg.l1_latent_weight * l1 + cfg.mse_decoded_weight * mse, l1, mse
+
+        loss_of = compiled(ldm_loss)
+
+        def step(items: torch.Tensor, state: dict, generator: torch.Generator):
+            net.vae.eval()
+            b = items.numel()
+            # one random 50-frame window per clip, anywhere in the clip; then t and the k noises
+            starts = torch.randint(0, N_FRAMES - w + 1, (b,), generator=generator, device=items.device)
+            speaker, listener = gather_windows(x, items, starts, w), gather_windows(y, items, starts, w)
+            t = torch.randint(0, diffusion.steps, (b,), generator=generator, device=items.device)
+            noise = torch.randn((b * k, cfg.z_dim), generator=generator, device=items.device)
+            loss, l1, mse = loss_of(speaker, listener, t, noise)
             return loss, {"l1_latent": l1.detach(), "mse_decoded": mse.detach()}
 
         schedule = Schedule(cfg.ldm_epochs, cfg.ldm_steps_per_epoch, cfg.ldm_batch_size, cfg.ldm_lr,

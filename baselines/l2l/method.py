@@ -30,7 +30,7 @@ from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
-from react_bench.methods.training import CHECKPOINT, Schedule, fit_setup, train_loop
+from react_bench.methods.training import CHECKPOINT, Schedule, compiled, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows, to_windows
 
 from .config import L2LConfig, make_config
@@ -80,10 +80,12 @@ class L2LMethod:
             starts = N_FRAMES - cfg.window + 1
             y_norm = model.vq.norm(y)
 
+            vq_net = compiled(model.vq)
+
             def vq_step(items: torch.Tensor, state: dict, generator: torch.Generator):
                 rows, start = items // starts, items % starts
                 target = gather_windows(y_norm, rows, start, cfg.window)
-                recon, vq_loss, _ = model.vq(target)
+                recon, vq_loss, _ = vq_net(target)
                 l1 = F.l1_loss(recon, target)
                 return l1 + vq_loss, {"l1": l1.detach(), "vq": vq_loss.detach()}
 
@@ -105,6 +107,8 @@ class L2LMethod:
             x_pad = pad_speaker(x, cfg)
             cache: dict[str, torch.Tensor] = {}
 
+            speaker_net, predictor_net = compiled(model.predictor.speaker), compiled(model.predictor)
+
             def chunks() -> torch.Tensor:
                 if "chunks" not in cache:
                     cache["chunks"] = self._tokenise(y_norm, n_tokens)
@@ -122,8 +126,8 @@ class L2LMethod:
                 past = past.masked_fill(hidden, cfg.n_codes)
                 future = tok[rows, t].masked_fill(t[:, None] + torch.arange(w, device=self.device) >= n_tokens,
                                                   IGNORE)
-                speaker = model.predictor.speaker(gather_windows(x_pad, rows, t * tf, fs))
-                logits = model.predictor(past, speaker)
+                speaker = speaker_net(gather_windows(x_pad, rows, t * tf, fs))
+                logits = predictor_net(past, speaker)
                 loss = F.cross_entropy(logits.reshape(-1, cfg.n_codes), future.reshape(-1), ignore_index=IGNORE)
                 valid = future != IGNORE
                 accuracy = (logits.argmax(-1) == future)[valid].float().mean()

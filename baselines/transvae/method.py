@@ -22,7 +22,7 @@ from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
 from react_bench.methods.online import predict_online
-from react_bench.methods.training import Schedule, clip_seed, fit_setup, train_loop
+from react_bench.methods.training import Schedule, clip_seed, compiled, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows
 
 from .config import TransVAEConfig, make_config
@@ -76,6 +76,7 @@ class TransVAEMethod:
             run_dir.mkdir(parents=True, exist_ok=True)
             (run_dir / CONFIG).write_text(json.dumps(cfg.to_dict(), indent=1))
             frames, dim = cfg.train_frames, cfg.feature_dim
+            net = compiled(self.model)
 
             def step(items: torch.Tensor, state: dict, generator: torch.Generator):
                 b = items.shape[0]
@@ -87,9 +88,9 @@ class TransVAEMethod:
                 if cfg.online:
                     noise = torch.randn(b, n_windows(frames, cfg.window), dim, generator=generator,
                                         device=self.device)
-                    pred, kl = self.model(xb, noise, cfg.lookahead)
+                    pred, kl = net(xb, noise, cfg.lookahead)
                 else:
-                    pred, kl = self.model(xb, torch.randn(b, dim, generator=generator, device=self.device))
+                    pred, kl = net(xb, torch.randn(b, dim, generator=generator, device=self.device))
                 rec = F.mse_loss(pred, yb)
                 return rec + cfg.kl_weight * kl, {"rec": rec.detach(), "kl": kl.detach()}
 

@@ -18,7 +18,7 @@ from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
 from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
-from react_bench.methods.training import Schedule, fit_setup, train_loop
+from react_bench.methods.training import Schedule, compiled, fit_setup, train_loop
 
 from .config import UNetConfig, make_config
 
@@ -101,8 +101,10 @@ class UNetMethod:
             (run_dir / CONFIG).write_text(json.dumps(cfg.to_dict(), indent=1))
             loss_fn = nn.functional.l1_loss if cfg.loss == "l1" else nn.functional.mse_loss
 
+            net = compiled(self.model)
+
             def step(items: torch.Tensor, state: dict, generator: torch.Generator):
-                return loss_fn(self.model(x[items]), y[items]), {}
+                return loss_fn(net(x[items]), y[items]), {}
 
             schedule = Schedule(cfg.epochs, cfg.steps_per_epoch, cfg.batch_size, cfg.lr, cfg.weight_decay,
                                 cfg.lr_milestones, cfg.lr_gamma)

@@ -1,10 +1,12 @@
 """What every trained method's configuration shares: the ``ProfileConfig`` dataclass base (profile,
 runtime fields, dict round trip, architecture dict, checks) and ``make_profile_config`` (a profile's
-values, then the overrides, unknown profiles and keys refused). Imports no torch."""
+values, then the overrides, unknown profiles and keys refused), and ``compile_mode`` (the
+``REACT_BENCH_COMPILE`` switch of the training core). Imports no torch."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping, Sequence, TypeVar
 
@@ -12,8 +14,21 @@ from ..errors import ReactBenchError
 
 OPTIMIZERS = ("adam", "adamw")      # the training core's Schedule.optimizer (adam: coupled L2; adamw: decoupled)
 FULL_PASS = 10 ** 9       # steps_per_epoch that the training core caps at one pass over the training items
+COMPILE_ENV = "REACT_BENCH_COMPILE"   # torch.compile mode of the training steps' networks (training.compiled)
+COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
 C = TypeVar("C", bound="ProfileConfig")
+
+
+def compile_mode() -> str | None:
+    """The torch.compile mode that ``REACT_BENCH_COMPILE`` names; None when unset, empty or "off".
+    How a run executes, like its device: not part of a method's config or an experiment job's key."""
+    mode = os.environ.get(COMPILE_ENV, "").strip()
+    if mode in ("", "off"):
+        return None
+    if mode not in COMPILE_MODES:
+        raise ReactBenchError(f"{COMPILE_ENV}={mode!r}; expected off or one of {list(COMPILE_MODES)}")
+    return mode
 
 
 @dataclass

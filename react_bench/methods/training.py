@@ -13,7 +13,11 @@ the core does the rest, the same way for everyone:
   architecture config it must match), written atomically; ``resume=True`` continues from it, and a
   resumed run ends bit-identical on the CPU;
 - ``losses.json`` every epoch and ``training_curve.png`` at the end;
-- ``torch.load(weights_only=True)`` for everything it reads.
+- ``torch.load(weights_only=True)`` for everything it reads;
+- opt-in ``torch.compile`` of a step's networks (``compiled``; the environment variable
+  ``REACT_BENCH_COMPILE`` or ``react-bench run --compile MODE``), for GPUs, where the originals'
+  many small steps are bound by kernel launches (docs/baselines.md). Off by default: eager steps are
+  the ones whose bytes the tests pin.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any, Callable
 import torch
 
 from ..errors import ReactBenchError
+from .config import COMPILE_ENV, COMPILE_MODES, compile_mode  # noqa: F401  (re-exported)
 from .config import OPTIMIZERS as CONFIG_OPTIMIZERS
 
 log = logging.getLogger(__name__)
@@ -43,6 +48,17 @@ EpochCallback = Callable[[int, dict[str, Any]], None]
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
 assert tuple(OPTIMIZERS) == CONFIG_OPTIMIZERS       # the names the torch-free configs check
+
+
+def compiled(fn: Any) -> Any:
+    """``fn`` (a network, or a function of tensors only) through ``torch.compile`` in the mode that
+    ``REACT_BENCH_COMPILE`` names, else ``fn`` itself. Methods wrap the networks their training step
+    calls, not the step: a step reads Python state (REGNN's tau, a GAN's step counter) on which a
+    compiled step would recompile. The wrapper shares the network's parameters; checkpoints, saving
+    and ``predict`` use the network itself. Compiled steps are not bit-identical to eager ones
+    (fused kernels; dropout draws its own random numbers)."""
+    mode = compile_mode()
+    return fn if mode is None else torch.compile(fn, mode=mode)
 
 
 class ResumeError(ReactBenchError):
@@ -153,6 +169,7 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
         log.info("%s: resumed from %s after epoch %d", name, ckpt_path, start_epoch - 1)
 
     steps = schedule.steps(n_items)
+    compiling = compile_mode() is not None
     model.train()
     if progress is not None:
         progress(f"{name} epochs", start_epoch, schedule.epochs, "")
@@ -165,6 +182,8 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
         sums = torch.zeros(len(loss_keys), device=device)
         for i in range(steps):
             items = perm[i * schedule.batch_size:(i + 1) * schedule.batch_size]
+            if compiling:                # CUDA graph trees: a new training iteration starts here
+                torch.compiler.cudagraph_mark_step_begin()
             loss, terms = step(items, state, generator)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

@@ -20,7 +20,7 @@ from ..errors import ReactBenchError
 from .device import resolve_device, torch_threads
 from .inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
 from .persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
-from .training import Schedule, clip_seed, fit_setup, train_loop
+from .training import Schedule, clip_seed, compiled, fit_setup, train_loop
 from .window_gan_config import WindowGANConfig
 from .windows import gather_windows, overlap_average, to_windows
 
@@ -152,10 +152,12 @@ class WindowGANMethod:
             schedule = Schedule(cfg.epochs, cfg.steps_per_epoch, cfg.batch_size, cfg.lr, cfg.weight_decay,
                                 cfg.lr_milestones, cfg.lr_gamma)
 
+            g_step, d_step = compiled(g), compiled(d)          # the networks themselves unless compiling
+
             def step(items: torch.Tensor, state: dict, generator: torch.Generator):
                 update_d = state["g_steps"] % cfg.g_steps_per_d == 0
                 state["g_steps"] += 1
-                return self.gan_step(g, d, d_opt if update_d else None, data.batch(items), generator)
+                return self.gan_step(g_step, d_step, d_opt if update_d else None, data.batch(items), generator)
 
             def epoch_end(epoch: int, means: dict, state: dict) -> None:
                 for group in d_opt.param_groups:          # D follows G's step schedule
