@@ -2,7 +2,7 @@
 
     python benchmarks/bench_baselines.py [--profile small] [--device cpu|cuda] [--steps 20] [--only UNet L2L]
                                          [--test-clips 256] [--set predict_batch=256] [--batch-scale 4]
-                                         [--epochs 2] [--compile reduce-overhead]
+                                         [--epochs 2] [--compile reduce-overhead] [--tf32]
     python benchmarks/bench_baselines.py --runs [--profile small] [--only UNet]
 
 Default mode: for each registered method tagged ("trained", "baseline"), a short fit of the
@@ -142,13 +142,20 @@ def main() -> None:
     ap.add_argument("--compile", default="off", metavar="MODE",
                     help="torch.compile the training steps' networks (REACT_BENCH_COMPILE): off, default, "
                          "reduce-overhead, ...")
+    ap.add_argument("--tf32", action="store_true",
+                    help="allow TF32 matmuls and convolutions on CUDA (a measurement only: no method sets it)")
     args = ap.parse_args()
+    if args.tf32:
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     os.environ[COMPILE_ENV] = args.compile
     compile_mode()                               # an unknown mode is refused before any work
     torch.set_num_threads(1)
     names = [n for n in method_names() if {"trained", "baseline"} <= set(METHODS.entry(n).tags)] + ["regnn"]
-    if args.only:
-        names = [n for n in names if n in args.only]
+    if args.only:                                 # in the order given (the GPU script orders by cost)
+        unknown = sorted(set(args.only) - set(names))
+        if unknown:
+            ap.error(f"--only: not a trained baseline or regnn: {unknown}; known: {names}")
+        names = list(dict.fromkeys(args.only))
     if args.runs:
         _runs(names, args.profile, args.device)
         return
@@ -160,7 +167,8 @@ def main() -> None:
                                      audio=test.audio[:n], speaker_paths=test.speaker_paths[:n],
                                      listener_paths=test.listener_paths[:n])
     print(f"profile {args.profile}, device {args.device}, train S={train.n_directions}, test S={test.n_directions}, "
-          f"overrides {dict(args.set) or 'none'}, batch x{args.batch_scale}, compile {args.compile}")
+          f"overrides {dict(args.set) or 'none'}, batch x{args.batch_scale}, compile {args.compile}, "
+          f"tf32 {'on' if args.tf32 else 'off'}")
     print("| method | schedule cut | fit s (cut schedule) | steps | steps/s | full schedule s (projected) | "
           "predict s per clip (10 samples) |")
     print("|---|---|---|---|---|---|---|")

@@ -50,11 +50,23 @@ def test_nucleus_sampling_keeps_the_top_mass() -> None:
     from baselines.l2l.model import nucleus_sample
 
     logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]])).repeat(2000, 1)
-    draws = nucleus_sample(logits, 1.0, 0.7, torch.Generator().manual_seed(0))
+    draws = nucleus_sample(logits, 1.0, 0.7, [torch.Generator().manual_seed(0)])
     assert set(draws.tolist()) == {0, 1}                       # 0.5 < 0.7: the token crossing it stays
-    assert set(nucleus_sample(logits, 1.0, 0.4, torch.Generator().manual_seed(0)).tolist()) == {0}
-    cold = nucleus_sample(logits, 0.05, 1.0, torch.Generator().manual_seed(0))
+    assert set(nucleus_sample(logits, 1.0, 0.4, [torch.Generator().manual_seed(0)]).tolist()) == {0}
+    cold = nucleus_sample(logits, 0.05, 1.0, [torch.Generator().manual_seed(0)])
     assert (cold == 0).float().mean() > 0.99                   # low temperature: near argmax
+
+
+def test_nucleus_sampling_draws_each_block_from_its_own_generator() -> None:
+    """The rollout samples all n x b rows in one call: block j equals a call on block j alone."""
+    from baselines.l2l.model import nucleus_sample
+
+    logits = torch.randn(3 * 40, 200, generator=torch.Generator().manual_seed(1))
+    together = nucleus_sample(logits, 0.7, 0.9, [torch.Generator().manual_seed(s) for s in (5, 6, 7)])
+    alone = [nucleus_sample(logits[j * 40:(j + 1) * 40], 0.7, 0.9, [torch.Generator().manual_seed(s)])
+             for j, s in enumerate((5, 6, 7))]
+    assert torch.equal(together, torch.cat(alone))
+    assert not torch.equal(alone[0], nucleus_sample(logits[:40], 0.7, 0.9, [torch.Generator().manual_seed(6)]))
 
 
 class _Killed(Exception):

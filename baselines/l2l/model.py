@@ -209,14 +209,18 @@ class L2LModel(nn.Module):
 
 
 def nucleus_sample(logits: torch.Tensor, temperature: float, top_p: float,
-                   generator: torch.Generator) -> torch.Tensor:
+                   generators: list[torch.Generator]) -> torch.Tensor:
     """(B, V) logits -> (B,) draws from the smallest top-probability set whose mass reaches top_p
-    (the first token past the threshold is kept), at the given temperature."""
+    (the first token past the threshold is kept), at the given temperature. The rows are split
+    into ``len(generators)`` equal blocks, block j drawn from generators[j]; the sort and the
+    nucleus are computed once for all rows (row-wise, so each row's bytes are as if alone)."""
     sorted_logits, order = torch.sort(logits / temperature, dim=-1, descending=True)
     probs = sorted_logits.softmax(-1)
     drop = probs.cumsum(-1) - probs > top_p
     probs = probs.masked_fill(drop, 0.0)
-    pick = torch.multinomial(probs, 1, generator=generator)
+    block = probs.shape[0] // len(generators)
+    pick = torch.cat([torch.multinomial(probs[j * block:(j + 1) * block], 1, generator=generator)
+                      for j, generator in enumerate(generators)])
     return order.gather(-1, pick).squeeze(-1)
 
 
@@ -264,9 +268,7 @@ def rollout(model: L2LModel, speaker: torch.Tensor, generators: list[torch.Gener
             if cfg.reencode_past:
                 past = model.vq.tokens(frames)
         logits = model.predictor(past, feats[:, t])[:, 0]
-        for j, generator in enumerate(generators):
-            rows = slice(j * b, (j + 1) * b)
-            tokens[rows, t + w] = nucleus_sample(logits[rows], cfg.temperature, cfg.top_p, generator)
+        tokens[:, t + w] = nucleus_sample(logits, cfg.temperature, cfg.top_p, generators)
     decoded.append(model.vq.decode(tokens[:, n_tokens:]))
     chunks = torch.stack(decoded, 1)                                     # (n b, n_tokens - w + 1, window, 25)
     weights = crossfade_weights(cfg.window, cfg.crossfade, speaker.device)[:, None]

@@ -76,7 +76,9 @@ class TransVAEMethod:
             run_dir.mkdir(parents=True, exist_ok=True)
             (run_dir / CONFIG).write_text(json.dumps(cfg.to_dict(), indent=1))
             frames, dim = cfg.train_frames, cfg.feature_dim
-            net = compiled(self.model)
+            # compiling (opt-in): the offline network whole; the online one window step at a time
+            window_step = compiled(self.model.step) if cfg.online else None
+            net = self.model if cfg.online else compiled(self.model)
 
             def step(items: torch.Tensor, state: dict, generator: torch.Generator):
                 b = items.shape[0]
@@ -88,7 +90,7 @@ class TransVAEMethod:
                 if cfg.online:
                     noise = torch.randn(b, n_windows(frames, cfg.window), dim, generator=generator,
                                         device=self.device)
-                    pred, kl = net(xb, noise, cfg.lookahead)
+                    pred, kl = net(xb, noise, cfg.lookahead, window_step)
                 else:
                     pred, kl = net(xb, torch.randn(b, dim, generator=generator, device=self.device))
                 rec = F.mse_loss(pred, yb)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 import torch
 from torch import nn
@@ -254,16 +254,20 @@ class TransVAEOnline(nn.Module):
         chunk = self.head(torch.cat([refined, reaction], dim=-1))
         return chunk.view(b, n, self.window, N_ATTRS), kl_to_standard_normal(mu, logvar)
 
-    def forward(self, x: torch.Tensor, noise: torch.Tensor, lookahead: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, noise: torch.Tensor, lookahead: int = 0,
+                step: Callable[..., tuple[torch.Tensor, torch.Tensor]] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """Training: the windows of a (B, T, C) clip in order, each from the speaker prefix up to its end
-        (+ lookahead) and the model's own earlier windows; noise (B, n_windows, D). -> (B, T, 25), mean KL."""
+        (+ lookahead) and the model's own earlier windows; noise (B, n_windows, D). -> (B, T, 25), mean KL.
+        ``step`` (default ``self.step``) is the per-window call: training passes a compiled one, so that
+        compiling does not unroll the 47-window loop into one graph."""
+        step = self.step if step is None else step
         speaker = self.speaker(x)
         frames = x.shape[1]
         out = x.new_zeros(x.shape[0], 1, 0, N_ATTRS)
         kls = []
         for i, t0 in enumerate(range(0, frames, self.window)):
             seen = min(t0 + self.window + lookahead, frames)
-            chunk, kl = self.step(speaker[:, :seen], out, noise[:, i, None])
+            chunk, kl = step(speaker[:, :seen], out, noise[:, i, None])
             out = torch.cat([out, chunk[:, :, :frames - t0]], dim=2)
             kls.append(kl)
         return out[:, 0], torch.stack(kls).mean()
