@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from .cli_common import (USAGE_EXIT, DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, Split, SplitOpt, _device,
-                         _fail, _guarded, _source)
+from .cli_common import (USAGE_EXIT, CompileOpt, DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, Split,
+                         SplitOpt, _device, _fail, _guarded, _set_compile, _source)
 from .cli_experiments import experiment_app, join_seed_args
 from .errors import ReactBenchError
-from .methods.config import COMPILE_ENV
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="react-bench: train, score and compare multiple appropriate facial reaction generators.\n\n"
@@ -323,10 +321,7 @@ def run(method: str = typer.Argument(..., help="a registered method (react-bench
         fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file (must exist)"),
         no_leaderboard: bool = typer.Option(False, "--no-leaderboard", help="do not rewrite LEADERBOARD.md"),
         resume: Optional[str] = typer.Option(None, help="continue training an earlier run (its run id)"),
-        compile: Optional[str] = typer.Option(
-            None, "--compile", metavar="MODE",
-            help="torch.compile the baselines' training networks (GPU: reduce-overhead; sets "
-                 "REACT_BENCH_COMPILE; off by default, results are then not bit-identical to eager)"),
+        compile: Optional[str] = CompileOpt,
         as_json: bool = JsonOpt) -> None:
     """Fit a method, predict 10 samples per direction, write a submission, score it, update the leaderboard.
 
@@ -337,8 +332,7 @@ def run(method: str = typer.Argument(..., help="a registered method (react-bench
 
     paths = OutputPaths.from_env()
     resolved = _device(device, as_json)
-    if compile is not None:
-        os.environ[COMPILE_ENV] = compile                 # the training core reads it; run_method checks it
+    _set_compile(compile, as_json)
     overrides = _guarded(_parse_config, config, as_json=as_json)
     _guarded(check_fid_weights, not (no_fid or no_score), fid_weights, as_json=as_json)
     with progress_bars(not as_json) as progress:

@@ -22,6 +22,10 @@ SplitOpt = typer.Option("test", "--split", help="Split to predict or score.")
 DeviceOpt = typer.Option("auto", "--device", metavar="<auto|cpu|cuda|cuda:N>",
                          help="auto: CUDA if present, else CPU. Checked before any work.")
 JsonOpt = typer.Option(False, "--json", help="Print JSON on stdout (errors too, as {\"ok\": false, ...}).")
+CompileOpt = typer.Option(None, "--compile", metavar="MODE",
+                          help="torch.compile the baselines' training networks, for GPUs (reduce-overhead: "
+                               "CUDA graphs; default; off). Sets REACT_BENCH_COMPILE. Off by default: compiled "
+                               "runs are not bit-identical to eager ones. Checked before any work.")
 
 
 def _fail(error: Exception, as_json: bool = False) -> None:
@@ -66,6 +70,18 @@ def _device(device: str, as_json: bool = False) -> str:
     from .pipeline import resolve_device
 
     return _guarded(resolve_device, device, as_json=as_json)
+
+
+def _set_compile(mode: Optional[str], as_json: bool = False) -> None:
+    """--compile MODE: set REACT_BENCH_COMPILE for the training core (and the runner's workers),
+    refusing an unknown mode before any work. None leaves the environment as it is."""
+    import os
+
+    from .methods.config import COMPILE_ENV, compile_mode
+
+    if mode is not None:
+        os.environ[COMPILE_ENV] = mode
+    _guarded(compile_mode, as_json=as_json)
 
 
 def _source(data: Optional[Path], profile: Optional[str], progress=None):

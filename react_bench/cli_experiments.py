@@ -10,7 +10,8 @@ from typing import Literal, Optional
 
 import typer
 
-from .cli_common import DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, _device, _guarded, _source
+from .cli_common import (CompileOpt, DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, _device, _guarded,
+                         _set_compile, _source)
 
 experiment_app = typer.Typer(no_args_is_help=True, help="Experiments: the paper's tables and sensitivity "
                                                         "studies from declarative specs, resumable.")
@@ -79,6 +80,7 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
                    dry_run: bool = typer.Option(False, "--dry-run", help="list the jobs, which are done, and an "
                                                                          "estimate of the time left"),
                    out: Path = typer.Option(Path("leaderboard/experiments"), help="where the tables go"),
+                   compile: Optional[str] = CompileOpt,
                    as_json: bool = JsonOpt) -> None:
     """Run the jobs of an experiment that the results store lacks, then write its tables.
 
@@ -94,6 +96,7 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
     seed_list = parse_seeds(seeds)
     paths = OutputPaths.from_env()
     resolved = device if dry_run else _device(device, as_json)
+    _set_compile(compile, as_json)                # every job's payload carries the mode to its worker
     with progress_bars(not (as_json or dry_run)) as progress:
         source = _data_source(spec, data, profile, progress)
         if dry_run:

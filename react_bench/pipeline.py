@@ -348,8 +348,8 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     method = build_method(method_name, source.profile, method_config or {}, resume is not None)
     name = getattr(method, "name", method_name)
     if getattr(getattr(method, "config", None), "profile", None) == "paper" and device == "cpu":
-        log("warning: the paper training schedule (100 x 101 steps at batch 128) on CPU takes hours; "
-            "use a GPU, or --config '{\"profile\": \"small\"}' for a quick run")
+        log(f"warning: {name}'s paper training schedule (the original's epochs and batches) takes hours on "
+            "a CPU; use a GPU, or --config '{\"profile\": \"small\"}' for a quick run")
     if resume is not None:
         run_id = safe_name(resume)
     elif run_id is not None:

@@ -281,3 +281,33 @@ def test_sampling_only_rows_share_one_training(tmp_path, cache, monkeypatch) -> 
     assert histories[0] == histories[1]              # the copy, timings included: no epoch was retrained
     assert results[0]["predictions_sha256"] != results[1]["predictions_sha256"]
     assert results[0]["scores"]["FRDiv"] < results[1]["scores"]["FRDiv"]
+
+
+def test_the_runners_compile_mode_travels_with_each_job(tmp_path, monkeypatch) -> None:
+    """REACT_BENCH_COMPILE (experiment run --compile) is read once by the runner, put in every
+    job's payload, and applied by the worker, which may not have inherited it (Ray)."""
+    from types import SimpleNamespace
+
+    from react_bench.experiments import execute
+
+    monkeypatch.setenv("REACT_BENCH_COMPILE", "reduce-overhead")
+    job = SimpleNamespace(key="k", train_key=None, run_id="r", method_config={}, seed=0,
+                          row=SimpleNamespace(method="B_Mime", label="B_Mime"))
+    paths = SimpleNamespace(submissions=tmp_path / "sub", runs=tmp_path / "runs", results=tmp_path / "res")
+    payload = execute.job_payload(job, spec_name="t", source=SimpleNamespace(root=tmp_path, name="n", profile="smoke"),
+                                  paths=paths, device="cpu", fid=False, n_samples=10, split="test", log_dir=tmp_path)
+    assert payload["compile"] == "reduce-overhead"
+    seen = {}
+
+    def run_method(*args, **kwargs):
+        seen["mode"] = os.environ.get("REACT_BENCH_COMPILE")
+        raise RuntimeError("stop after the call")
+
+    monkeypatch.setattr("react_bench.pipeline.run_method", run_method)
+    monkeypatch.setenv("REACT_BENCH_COMPILE", "off")                 # a worker without it
+    outcome = execute.execute_job(payload)
+    assert seen["mode"] == "reduce-overhead" and outcome.status == "failed"
+    monkeypatch.setenv("REACT_BENCH_COMPILE", "off")
+    assert execute.job_payload(job, spec_name="t", source=SimpleNamespace(root=tmp_path, name="n", profile="smoke"),
+                               paths=paths, device="cpu", fid=False, n_samples=10, split="test",
+                               log_dir=tmp_path)["compile"] is None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from ..methods.config import COMPILE_ENV, compile_mode
 from ..results import write_json_atomic
 
 EXECUTORS = ("local", "ray")
@@ -31,7 +32,8 @@ class JobOutcome:
 def job_payload(job: Any, *, spec_name: str, source: Any, paths: Any, device: str, fid: bool,
                 n_samples: int, split: str, log_dir: Path) -> dict[str, Any]:
     """Everything a worker needs, as plain data with absolute paths (Ray workers may start
-    elsewhere; a multi-machine cluster needs these paths on a shared filesystem)."""
+    elsewhere; a multi-machine cluster needs these paths on a shared filesystem). ``compile`` is the
+    runner's REACT_BENCH_COMPILE mode, which the worker applies (Ray workers do not inherit it)."""
     return {
         "key": job.key, "train_key": job.train_key, "run_id": job.run_id, "method": job.row.method, "config": job.method_config,
         "seed": job.seed, "label": job.row.label, "experiment": spec_name, "device": device, "fid": fid,
@@ -39,6 +41,7 @@ def job_payload(job: Any, *, spec_name: str, source: Any, paths: Any, device: st
         "data": {"root": str(Path(source.root).resolve()), "name": source.name, "profile": source.profile},
         "paths": {k: str(Path(getattr(paths, k)).resolve()) for k in ("submissions", "runs", "results")},
         "log": str((Path(log_dir) / f"{job.run_id}.log").resolve()),
+        "compile": compile_mode(),
     }
 
 
@@ -48,6 +51,8 @@ def execute_job(payload: dict[str, Any], progress: Progress | None = None) -> Jo
     from ..pipeline import DataSource, run_method
 
     tick = time.perf_counter()
+    if compile_mode() != payload.get("compile"):    # the runner's choice, in this worker too
+        os.environ[COMPILE_ENV] = payload.get("compile") or "off"
     log_path = Path(payload["log"])
     log_path.parent.mkdir(parents=True, exist_ok=True)
     paths = {k: Path(v) for k, v in payload["paths"].items()}
