@@ -219,6 +219,8 @@ def nucleus_sample(logits: torch.Tensor, temperature: float, top_p: float,
     drop = probs.cumsum(-1) - probs > top_p
     probs = probs.masked_fill(drop, 0.0)
     block = probs.shape[0] // len(generators)
+    if block * len(generators) != probs.shape[0]:
+        raise ValueError(f"nucleus_sample: {probs.shape[0]} rows do not split into {len(generators)} equal blocks")
     pick = torch.cat([torch.multinomial(probs[j * block:(j + 1) * block], 1, generator=generator)
                       for j, generator in enumerate(generators)])
     return order.gather(-1, pick).squeeze(-1)

@@ -51,8 +51,8 @@ def execute_job(payload: dict[str, Any], progress: Progress | None = None) -> Jo
     from ..pipeline import DataSource, run_method
 
     tick = time.perf_counter()
-    if compile_mode() != payload.get("compile"):    # the runner's choice, in this worker too
-        os.environ[COMPILE_ENV] = payload.get("compile") or "off"
+    # the runner's compile mode, in this worker too (read raw: a bad worker value must not raise here)
+    os.environ[COMPILE_ENV] = payload.get("compile") or "off"
     log_path = Path(payload["log"])
     log_path.parent.mkdir(parents=True, exist_ok=True)
     paths = {k: Path(v) for k, v in payload["paths"].items()}

@@ -27,7 +27,8 @@ def compile_mode() -> str | None:
     if mode in ("", "off"):
         return None
     if mode not in COMPILE_MODES:
-        raise ReactBenchError(f"{COMPILE_ENV}={mode!r}; expected off or one of {list(COMPILE_MODES)}")
+        raise ReactBenchError(f"unknown compile mode {mode!r} (--compile / {COMPILE_ENV}); expected off or one "
+                              f"of {list(COMPILE_MODES)}")
     return mode
 
 
