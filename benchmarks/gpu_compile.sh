@@ -8,7 +8,10 @@
 #      projected schedule come from the second epoch, so compilation and CUDA warm-up stay out of
 #      them (compile seconds are in "fit s"). One process per mode, methods in order of compile
 #      cost; rows are written as they finish (line-buffered), so a timeout keeps the rows before it.
-#   2. L2L inference on 256 test directions (predict_batch 256), fp32 matmuls and TF32 matmuls
+#   2. tests/test_compile_gpu.py: DyadGAN, BeLFusion and TransVAE_online train the same short
+#      schedule eagerly and under MODE; losses must agree (a CUDA graph replaying over memory that a
+#      step still reads would corrupt training silently, not raise).
+#   3. L2L inference on 256 test directions (predict_batch 256), fp32 matmuls and TF32 matmuls
 #      (bench --tf32: a measurement only, no method sets it).
 # Every phase's limit comes from the time left of BUDGET seconds (default 560; the paper world,
 # ~80 s on a fresh machine, is generated first and counts), so the script ends before a 600 s
@@ -23,6 +26,7 @@ OUT=${OUT:-/tmp/react-bench-gpu}; mkdir -p "$OUT"
 STEPS=${1:-30}; MODE=${2:-reduce-overhead}; BUDGET=${3:-560}; START=$(date +%s)
 export REACT_BENCH_CACHE=${REACT_BENCH_CACHE:-/tmp/react-bench-gpu-cache}
 export TORCHINDUCTOR_CACHE_DIR=${TORCHINDUCTOR_CACHE_DIR:-/tmp/react-bench-inductor}
+export REACT_BENCH_TEST_CACHE=${REACT_BENCH_TEST_CACHE:-/tmp/react-bench-gpu-test-cache}
 ORDER="TransVAE DyadGAN Huang_S UNet BeLFusion L2L TransVAE_online"
 left() { echo $(( BUDGET - ($(date +%s) - START) )); }
 limit() {   # $1: this phase's cap in s; $2: seconds to keep for the phases after it
@@ -40,8 +44,11 @@ python3 -c "import torch; print('torch', torch.__version__)" | tee -a "$OUT/devi
 timeout 150 python3 -c "import time; from react_bench.data.default import default_dataset_root as d; t = time.time(); \
 print(d('paper', 0).name, f'{time.time() - t:.1f} s')" | tee "$OUT/paper_world.txt"
 COMMON="--profile paper --device cuda --steps $STEPS --epochs 2 --test-clips 64 --only $ORDER"
-run "$(limit 110 330)" bench_compile_off $COMMON --compile off
-run "$(limit 280 50)" "bench_compile_$MODE" $COMMON --compile "$MODE"
+run "$(limit 100 360)" bench_compile_off $COMMON --compile off
+run "$(limit 220 140)" "bench_compile_$MODE" $COMMON --compile "$MODE"
+lim=$(limit 90 50); echo "== compiled training against eager (tests/test_compile_gpu.py): limit $lim s"
+timeout -k 5 "$lim" python3 -m pytest -q -m gpu -p no:cacheprovider tests/test_compile_gpu.py 2>&1 \
+  | tail -15 | tee "$OUT/pytest_compile_gpu.txt" || echo "(stopped at the $lim s limit, or failed)"
 L2L="--profile paper --device cuda --steps 2 --test-clips 256 --set predict_batch=256 --only L2L"
 run "$(limit 25 25)" bench_l2l_inference_fp32 $L2L
 run "$(limit 25 0)" bench_l2l_inference_tf32 $L2L --tf32

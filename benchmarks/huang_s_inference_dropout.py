@@ -1,0 +1,62 @@
+"""Does the original's sampler explain Huang (S)'s FRDiv in the REGNN paper (0.181)?
+
+The authors' TensorFlow sampler keeps dropout on at inference; react-bench's Huang_S turns it off
+(docs/baselines.md, Huang_S departures) and gets FRDiv ~0.002. This trains Huang_S on the small
+profile (train split) and scores 10 samples per val direction twice: dropout off (the port) and
+dropout on in G's three dropout layers (the TF sampler; masks from torch's global RNG, seeded).
+A diagnostic only: no method setting changes.
+
+    python benchmarks/huang_s_inference_dropout.py [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+
+def main() -> None:
+    from react_bench.data.reader import load_split
+    from react_bench.metrics import score_arrays
+    from react_bench.pipeline import build_method, resolve_data
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    source = resolve_data(None, "small")
+    train, val = load_split(source.root, "train"), load_split(source.root, "val")
+    method = build_method("Huang_S", "small", {}, resume=False)
+    tick = time.perf_counter()
+    with tempfile.TemporaryDirectory() as run_dir:
+        method.fit(train, None, seed=args.seed, device="cpu", run_dir=Path(run_dir))
+    print(f"Huang_S small, seed {args.seed}: fit {time.perf_counter() - tick:.0f} s; val S={val.n_directions}")
+    off = method.predict(val, n_samples=10, seed=args.seed)
+
+    g = method.model
+    plain_eval = type(g).eval
+
+    def eval_keeping_dropout(module=g):            # predict() calls model.eval(): keep dropout on
+        plain_eval(module)
+        for sub in module.modules():
+            if isinstance(sub, torch.nn.Dropout):
+                sub.train()
+        return module
+
+    g.eval = eval_keeping_dropout
+    torch.manual_seed(args.seed)
+    on = method.predict(val, n_samples=10, seed=args.seed)
+    metrics = ["FRDist", "FRCorr", "FRDiv", "FRVar", "FRDvs"]
+    print("| sampler | " + " | ".join(metrics) + " |")
+    print("|---|" + "---|" * len(metrics))
+    for name, pred in (("dropout off (react-bench)", off), ("dropout on (the TF sampler)", on)):
+        scores = score_arrays(pred, val.listener, val.speaker, val.appropriate, metrics=metrics)
+        print(f"| {name} | " + " | ".join(f"{float(scores[k]):.4f}" for k in metrics) + " |")
+
+
+if __name__ == "__main__":
+    main()
