@@ -62,7 +62,7 @@ def _setting(text: str) -> tuple[str, int | float]:
 
 
 def _stage_epochs(run_dir: Path) -> list[tuple[str, dict]]:
-    """(folder, the cut run's one epoch) per training stage, sub-folders first. Each stage's last
+    """(folder, the cut run's last epoch) per training stage, sub-folders first. Each stage's last
     losses.json entry is its own epoch (BeLFusion's run-folder file also repeats stage 1's)."""
     out = []
     for path in sorted(run_dir.rglob("losses.json"), key=lambda p: -len(p.parts)):
@@ -123,7 +123,7 @@ def main() -> None:
     from react_bench.data.reader import load_split
     from react_bench.data.split import SplitData
     from react_bench.methods import METHODS, method_names
-    from react_bench.methods.training import COMPILE_ENV, compile_mode
+    from react_bench.methods.config import COMPILE_ENV, compile_mode
     from react_bench.pipeline import resolve_data
 
     ap = argparse.ArgumentParser()

@@ -399,7 +399,8 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
 
     tick = time.perf_counter()
     online = _online_spec(method)
-    compiling = {"compile": compile_mode()} if compile_mode() else {}     # recorded only when on
+    mode = compile_mode()
+    compiling = {"compile": mode} if mode else {}                          # recorded only when on
     if online is not None:      # the harness drives it chunk by chunk (react_bench/methods/online.py)
         from .methods.online import predict_online
 

@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from react_bench.methods import get_method
-from react_bench.methods.training import COMPILE_ENV
+from react_bench.methods.config import COMPILE_ENV
 
 pytestmark = [pytest.mark.gpu,
               pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")]

@@ -74,7 +74,8 @@ def test_fit_setup_needs_a_run_dir_records_the_seed_and_defaults_resume(tmp_path
 
 # ---------------------------------------------------------------- opt-in torch.compile (GPU speed)
 def test_compile_mode_reads_the_switch_and_refuses_unknown_modes(monkeypatch) -> None:
-    from react_bench.methods.training import COMPILE_ENV, compile_mode, compiled
+    from react_bench.methods.config import COMPILE_ENV, compile_mode
+    from react_bench.methods.training import compiled
 
     def net(x):
         return x + 1
@@ -117,7 +118,7 @@ def _compiled_and_eager_runs(source, tmp_path, monkeypatch) -> None:
 
     from react_bench.data.reader import load_split
     from react_bench.methods import get_method
-    from react_bench.methods.training import COMPILE_ENV
+    from react_bench.methods.config import COMPILE_ENV
     from react_bench.pipeline import run_method
     from react_bench.results import array_sha256
 

@@ -51,8 +51,11 @@ def execute_job(payload: dict[str, Any], progress: Progress | None = None) -> Jo
     from ..pipeline import DataSource, run_method
 
     tick = time.perf_counter()
-    # the runner's compile mode, in this worker too (read raw: a bad worker value must not raise here)
-    os.environ[COMPILE_ENV] = payload.get("compile") or "off"
+    # the runner's compile mode, in this worker too (compared raw: a bad worker value must not raise
+    # here; unchanged when equal, so an in-process run leaves the runner's environment as it was)
+    wanted = payload.get("compile") or "off"
+    if (os.environ.get(COMPILE_ENV) or "off") != wanted:
+        os.environ[COMPILE_ENV] = wanted
     log_path = Path(payload["log"])
     log_path.parent.mkdir(parents=True, exist_ok=True)
     paths = {k: Path(v) for k, v in payload["paths"].items()}

@@ -34,7 +34,7 @@ from typing import Any, Callable
 import torch
 
 from ..errors import ReactBenchError
-from .config import COMPILE_ENV, compile_mode  # noqa: F401  (COMPILE_ENV: re-exported for callers)
+from .config import compile_mode
 from .config import OPTIMIZERS as CONFIG_OPTIMIZERS
 
 log = logging.getLogger(__name__)
