@@ -4,6 +4,8 @@
                                          [--test-clips 256] [--set predict_batch=256] [--batch-scale 4]
                                          [--epochs 2] [--compile reduce-overhead] [--tf32]
     python benchmarks/bench_baselines.py --runs [--profile small] [--only UNet]
+    python benchmarks/bench_baselines.py --kernels --profile paper [--world small] [--steps 2]
+                                         [--gpu-table benchmarks/results/gpu-.../bench_....md]
 
 Default mode: for each registered method tagged ("trained", "baseline"), a short fit of the
 profile's network on the profile's data with every training stage cut to ``--epochs`` (default 1)
@@ -19,12 +21,20 @@ A full schedule's time is (epochs x steps per epoch) / (steps per second) of eac
 predict, write the submission, score; FRRea off) per method, one after another, into a temporary
 output folder; it prints the wall time and the pipeline's own fit / predict / score seconds. This is
 the issue's "each run on the small profile finishes in at most 3 minutes" figure.
+
+``--kernels``: the launch cost of a training step without a GPU. The operators each stage's step
+dispatches (forward, backward, optimiser) are counted on the CPU, with the profile's networks on a
+smaller world's train split, and set against the profile's whole schedule: how many kernels it
+launches, and how many microseconds each may take if the schedule is to train in 600 s. Eager GPU
+steps are bound by launches, so that budget against the eager microseconds per kernel (a GPU table
+of the same profile, ``--gpu-table``) says how much launch removal (CUDA graphs) must bring.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import tempfile
 import time
@@ -32,7 +42,7 @@ from pathlib import Path
 
 
 def _short(name: str, profile: str, steps: int, settings: dict | None = None, batch_scale: int = 1,
-           epochs: int = 1):
+           epochs: int = 1, after_cut: dict | None = None):
     """(the profile's method, the same with every training stage cut to ``epochs`` epochs of
     ``steps`` steps, the cut epochs fields). Both take the ``settings`` that are fields of the method's config
     and every ``*batch_size`` field times ``batch_scale`` (the step-scaling check: a step whose time
@@ -50,6 +60,7 @@ def _short(name: str, profile: str, steps: int, settings: dict | None = None, ba
     cut = {k: epochs for k in fields if k == "epochs" or k.endswith("_epochs")}
     cut.update({k: steps for k in fields if k.endswith("steps_per_epoch")})
     cut.update({k: () for k in fields if k.endswith("lr_milestones")})
+    cut.update(after_cut or {})
     return (get_method(name, profile=profile, **overrides), get_method(name, profile=profile, **{**overrides, **cut}),
             sorted(k for k in cut if k.endswith("epochs")))
 
@@ -72,27 +83,40 @@ def _stage_epochs(run_dir: Path) -> list[tuple[str, dict]]:
     return out
 
 
-def _full_schedule_seconds(method, stages: list[tuple[str, dict]]) -> float | None:
-    """The profile's whole training time projected from the cut run: per stage, its epochs x
-    min(steps per epoch, one pass) x the cut epoch's seconds per step. A stage's losses.json is in
-    a sub-folder named like its config prefix (L2L: vqvae/ = vq_*, BeLFusion: vae/ = vae_*); the
-    run folder's own is the remaining stage."""
+def _stage_prefixes(method, stages: list[tuple[str, dict]]) -> list[str] | None:
+    """The config prefix of each training stage (``""``, ``"vq_"``, ``"vae_"``, ...), in the order of
+    ``stages``. A stage's losses.json is in a sub-folder named like its config prefix (L2L: vqvae/ =
+    vq_*, BeLFusion: vae/ = vae_*); the run folder's own is the remaining stage."""
     import dataclasses
 
     cfg = dataclasses.asdict(method.config)
     prefixes = [k[:-len("epochs")] for k in cfg if k == "epochs" or k.endswith("_epochs")]
-    total, used = 0.0, set()
-    for folder, h in stages:
-        match = [p for p in prefixes if p not in used and folder and p and folder.startswith(p.rstrip("_"))]
-        rest = [p for p in prefixes if p not in used]
+    out: list[str] = []
+    for folder, _ in stages:
+        match = [p for p in prefixes if p not in out and folder and p and folder.startswith(p.rstrip("_"))]
+        rest = [p for p in prefixes if p not in out]
         prefix = (match or rest or [None])[0]
         if prefix is None:
             return None
-        used.add(prefix)
+        out.append(prefix)
+    return out or None
+
+
+def _full_schedule_seconds(method, stages: list[tuple[str, dict]]) -> float | None:
+    """The profile's whole training time projected from the cut run: per stage, its epochs x
+    min(steps per epoch, one pass) x the cut epoch's seconds per step."""
+    import dataclasses
+
+    cfg = dataclasses.asdict(method.config)
+    prefixes = _stage_prefixes(method, stages)
+    if prefixes is None:
+        return None
+    total = 0.0
+    for prefix, (_, h) in zip(prefixes, stages):
         per_step = float(h["seconds"]) / max(1, int(h["steps"]))
         steps = min(int(cfg[prefix + "steps_per_epoch"]), int(h.get("pass_steps", h["steps"])))
         total += int(cfg[prefix + "epochs"]) * steps * per_step
-    return total if used else None
+    return total
 
 
 def _runs(names: list[str], profile: str, device: str) -> None:
@@ -116,6 +140,152 @@ def _runs(names: list[str], profile: str, device: str) -> None:
               f"{seconds.get('predict', float('nan')):.1f} | {seconds.get('score', float('nan')):.1f} | "
               f"{'yes' if wall <= 180 else 'NO'} |", flush=True)
 
+def _counting_kernels():
+    """A dispatch mode that counts the operators reaching a kernel: views, ``empty`` allocations and
+    ``_unsafe_view`` are free; ``_local_scalar_dense`` (``.item()``, ``float(t)``) is counted apart,
+    as a host sync. On a GPU each counted operator is one kernel launch or more, so the count is the
+    launch cost of a step, measured on the CPU. It is an upper bound of the CUDA launches, because
+    CUDA fuses some operators that the CPU runs as several: dropout (one kernel there, three here),
+    attention with dropout (flash attention there, the math path here) and recurrent modules
+    (``nn.GRU``/``nn.LSTM``/``nn.GRUCell``/...: cuDNN's few kernels a layer there, per-time-step
+    operators here). So the operators inside recurrent modules' forwards are also counted apart
+    (``rnn_kernels``; their backwards cannot be told apart and stay in ``kernels``), and ``ops``
+    counts them by name. ``F.one_hot`` checks its range with a host read on the CPU only."""
+    import collections
+    import traceback
+
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    aten = torch.ops.aten
+    free = {aten.empty, aten.empty_strided, aten.empty_like, aten._unsafe_view, aten.scalar_tensor}
+
+    class Count(TorchDispatchMode):
+        def __init__(self) -> None:
+            super().__init__()
+            self.kernels = 0
+            self.syncs = 0
+            self.where: collections.Counter = collections.Counter()
+            self.rnn_kernels = 0
+            self.ops: collections.Counter = collections.Counter()
+            self._depth = 0
+            self._hooks: list = []
+
+        def __enter__(self):
+            recurrent = (torch.nn.RNNBase, torch.nn.RNNCellBase)
+
+            def enter(module, args):
+                self._depth += isinstance(module, recurrent)
+
+            def leave(module, args, out):
+                self._depth -= isinstance(module, recurrent)
+
+            self._hooks = [torch.nn.modules.module.register_module_forward_pre_hook(enter),
+                           torch.nn.modules.module.register_module_forward_hook(leave)]
+            return super().__enter__()
+
+        def __exit__(self, *exc):
+            for hook in self._hooks:
+                hook.remove()
+            return super().__exit__(*exc)
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if func is aten._local_scalar_dense.default:
+                stack = traceback.extract_stack()[:-1]
+                if not any({"torch", "optim"} <= set(Path(f.filename).parts) for f in stack):
+                    # a read of a tensor a GPU would hold (the optimisers' step counts stay on the CPU)
+                    self.syncs += 1
+                    own = [f for f in stack if "torch" not in Path(f.filename).parts]
+                    self.where[f"{Path(own[-1].filename).name}:{own[-1].lineno}" if own else "?"] += 1
+            elif not func.is_view and func.overloadpacket not in free and func.namespace != "profiler":
+                self.kernels += 1
+                self.rnn_kernels += self._depth > 0
+                self.ops[func.overloadpacket.__name__] += 1
+            return func(*args, **(kwargs or {}))
+
+    return Count()
+
+
+def _gpu_seconds_per_step(table: Path | None) -> dict[str, float]:
+    """{method: seconds per training step} from a bench_baselines markdown table measured on a GPU
+    (its fit column and step count: every cut stage together)."""
+    if table is None:
+        return {}
+    out = {}
+    for line in table.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 5 and cells[3].isdigit():
+            try:
+                out[cells[0]] = 1.0 / float(cells[4])
+            except ValueError:
+                continue
+    return out
+
+
+def _kernels(names: list[str], profile: str, world: str, steps: int, gpu_table: Path | None) -> None:
+    """Kernels per training step of each stage, counted on the CPU with ``profile``'s networks on
+    ``world``'s train split: every stage cut to one epoch of ``steps`` steps, then each stage alone at
+    twice that; a stage's kernels per step are the difference over the difference in its steps (the
+    fit's set-up, checkpoints and the other stages cancel). The paper schedule's steps per stage scale
+    the world's items per epoch by the profile's train size. Printed: the kernels the whole schedule
+    launches, and the microseconds per kernel it may take to train in 600 s; with ``--gpu-table``
+    (a bench_baselines table measured on a GPU at this profile), the eager seconds per step measured
+    there per kernel counted here."""
+    import dataclasses
+    from unittest import mock
+
+    from react_bench.data.reader import load_split
+    from react_bench.data.synth import PROFILES
+    from react_bench.pipeline import resolve_data
+
+    train = load_split(resolve_data(None, world).root, "train")
+    scale = PROFILES[profile][0] / PROFILES[world][0]
+    gpu = _gpu_seconds_per_step(gpu_table)
+
+    def counted_fit(method) -> tuple[int, int, list[tuple[str, dict]], list[str] | None]:
+        with (tempfile.TemporaryDirectory() as run_dir, _counting_kernels() as count,
+              mock.patch("torch.optim.adam._default_to_fused_or_foreach", lambda *a, **k: (False, True))):
+            method.fit(train, None, seed=0, device="cpu", run_dir=Path(run_dir))         # foreach Adam, as on CUDA
+            stages = _stage_epochs(Path(run_dir))
+        return (count.kernels, count.rnn_kernels, count.syncs), stages, _stage_prefixes(method, stages)
+
+    print(f"kernels per training step: {profile} networks on the {world} world's train split (S={train.n_directions}), "
+          f"CPU count; schedule steps at the {profile} world's size (x{scale:.2f} items)")
+    print("| method | stage | kernels/step | of which in recurrent forwards | host syncs/step | schedule steps | "
+          "schedule kernels (M) | us/kernel for 600 s | GPU eager us/kernel |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name in names:
+        try:
+            full, base, _ = _short(name, profile, steps)
+            c0, stages, prefixes = counted_fit(base)
+            if prefixes is None:
+                raise RuntimeError("stages not found")
+            cfg = dataclasses.asdict(full.config)
+            rows, total_kernels, total_steps, mean_kernels = [], 0.0, 0, []
+            for prefix, (folder, h0) in zip(prefixes, stages):
+                _, more, _ = _short(name, profile, steps, after_cut={prefix + "steps_per_epoch": 2 * steps})
+                c1, stages1, _ = counted_fit(more)
+                h1 = dict(stages1)[folder]
+                extra = int(h1["steps"]) - int(h0["steps"])
+                if extra <= 0:
+                    raise RuntimeError(f"stage {prefix or 'main'}: one pass is {h0['steps']} steps on this world")
+                per_step, rnn, syncs = ((b - a) / extra for a, b in zip(c0, c1))
+                items_paper = math.ceil(int(h0["items"]) * scale) if "items" in h0 else None
+                pass_steps = (math.ceil(items_paper / int(h0["batch_size"])) if items_paper and "batch_size" in h0
+                              else int(h0["pass_steps"]))
+                sched = int(cfg[prefix + "epochs"]) * min(int(cfg[prefix + "steps_per_epoch"]), pass_steps)
+                total_kernels += per_step * sched
+                total_steps += sched
+                mean_kernels.append(per_step)
+                rows.append((prefix.rstrip("_") or "main", per_step, rnn, syncs, sched))
+            eager = gpu.get(name)
+            eager_us = (f"{1e6 * eager / (sum(mean_kernels) / len(mean_kernels)):.1f}" if eager else "")
+            for stage, per_step, rnn, syncs, sched in rows:
+                print(f"| {name} | {stage} | {per_step:.0f} | {rnn:.0f} | {syncs:.1f} | {sched} | {per_step * sched / 1e6:.1f} | "
+                      f"{6e8 / total_kernels:.2f} | {eager_us} |", flush=True)
+        except Exception as error:    # report and go on
+            print(f"| {name} | failed: {type(error).__name__}: {str(error)[:80]} | | | | | | | |")
+
 
 def main() -> None:
     import torch
@@ -136,6 +306,10 @@ def main() -> None:
                     help="config overrides, applied to each method whose config has the field")
     ap.add_argument("--batch-scale", type=int, default=1, help="multiply every *batch_size field")
     ap.add_argument("--runs", action="store_true", help="time the whole run (fit, predict, score) instead")
+    ap.add_argument("--kernels", action="store_true",
+                    help="count the kernels per training step on the CPU instead (launch cost; see _kernels)")
+    ap.add_argument("--world", default="small", help="--kernels: the world whose train split is used")
+    ap.add_argument("--gpu-table", type=Path, help="--kernels: a GPU steps/s table of this profile, for us/kernel")
     ap.add_argument("--epochs", type=int, default=1,
                     help="epochs per cut stage; steps/s comes from each stage's last epoch (2: without "
                          "the first epoch's compilation or CUDA warm-up)")
@@ -159,6 +333,9 @@ def main() -> None:
         names = list(dict.fromkeys(args.only))
     if args.runs:
         _runs(names, args.profile, args.device)
+        return
+    if args.kernels:
+        _kernels(names, args.profile, args.world, args.steps, args.gpu_table)
         return
     source = resolve_data(None, args.profile)
     train, test = load_split(source.root, "train"), load_split(source.root, "test")

@@ -195,6 +195,7 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
         if not all(math.isfinite(v) for v in means.values()):
             raise ReactBenchError(f"{name} training diverged in epoch {epoch} (mean losses {means})")
         record = {"epoch": epoch, **means, **{k: v for k, v in state.items()}, "lr": lr, "steps": steps,
+                  "items": n_items, "batch_size": schedule.batch_size,
                   "pass_steps": math.ceil(n_items / schedule.batch_size), "seconds": time.perf_counter() - t0}
         history.append(record)
         if epoch_end is not None:
