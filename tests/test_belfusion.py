@@ -81,3 +81,35 @@ def test_binarize_aus_is_an_inference_field(fitted, data, tmp_path) -> None:
     assert [r["stage"] for r in json.loads((tmp_path / "losses.json").read_text())] == ["ldm", "ldm"]
     aus = shared.predict(data[1], n_samples=2, seed=0)[..., AU_SLICE]
     assert np.array_equal(aus, np.round(aus))
+
+
+class _Killed(Exception):
+    pass
+
+
+@pytest.mark.parametrize("kill_at", ["end of stage 1", "first stage-2 epoch"])
+def test_resume_after_a_kill_in_either_stage(fitted, data, tmp_path, kill_at) -> None:
+    """Killed after stage 1's last epoch (no stage-2 checkpoint yet) or after stage 2's first: the
+    resumed run trains only what is left and ends with the uninterrupted run's weights."""
+    method, _ = fitted
+    vae_epochs = method.config.vae_epochs
+    kill_epoch = vae_epochs - 1 if kill_at == "end of stage 1" else vae_epochs
+
+    def kill(epoch: int, record: dict) -> None:
+        if epoch == kill_epoch:
+            raise _Killed
+
+    with pytest.raises(_Killed):
+        get_method("BeLFusion", profile="smoke").fit(data[0], None, seed=3, device="cpu", run_dir=tmp_path,
+                                                     on_epoch_end=kill)
+    stage_1 = (tmp_path / "vae" / "losses.json").read_text()
+    trained: list[int] = []
+    resumed = get_method("BeLFusion", profile="smoke")
+    resumed.fit(data[0], None, seed=3, device="cpu", run_dir=tmp_path, resume=True,
+                on_epoch_end=lambda epoch, record: trained.append(epoch))
+    assert trained == list(range(kill_epoch + 1, vae_epochs + method.config.ldm_epochs))
+    assert (tmp_path / "vae" / "losses.json").read_text() == stage_1          # stage 1 was not rerun
+    ref, got = method.model.state_dict(), resumed.model.state_dict()
+    assert all(torch.equal(ref[k], got[k]) for k in ref)
+    np.testing.assert_array_equal(resumed.predict(data[1], n_samples=2, seed=0),
+                                  method.predict(data[1], n_samples=2, seed=0))
