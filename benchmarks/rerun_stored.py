@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 METRICS = ("FRCorr", "FRDist", "FRDiv", "FRVar", "FRDvs")
-AVX2_NUMERICS = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}
 
 
 def _stored(store: Path, methods: list[str] | None, seeds: list[int] | None, profile: str) -> list[dict]:
@@ -74,6 +73,8 @@ def main() -> None:
     ap.add_argument("--profile", default="small")
     ap.add_argument("--avx2", action="store_true", help="torch, oneDNN and MKL on their AVX2 kernels")
     args = ap.parse_args()
+    from react_bench.methods.config import AVX2_NUMERICS      # torch-free: torch starts after the re-exec
+
     if args.avx2 and any(os.environ.get(k) != v for k, v in AVX2_NUMERICS.items()):
         # read when torch starts: start again with them set
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **AVX2_NUMERICS})

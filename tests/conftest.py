@@ -15,6 +15,41 @@ SHARED_REFERENCE = REPO.parent / "shared" / "reference"
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
+# Pinned prediction hashes were measured with torch 2.14.1's x86-64 AVX2 kernels: another torch or
+# another CPU family computes other last bits, so there a pin is skipped, not failed.
+PINNED_TORCH = "2.14.1"
+
+
+def skip_unless_pinned_numerics():
+    """pytest mark: skip a hash pin where its numerics cannot be reproduced."""
+    import platform
+
+    import torch
+
+    base = torch.__version__.split("+")[0]
+    reason = None
+    if platform.machine().lower() not in ("x86_64", "amd64") or \
+            torch.backends.cpu.get_cpu_capability() not in ("AVX2", "AVX512"):
+        reason = "the pins were measured with x86-64 AVX2 kernels"
+    elif base != PINNED_TORCH:
+        reason = f"the pins were measured with torch {PINNED_TORCH}, this is {base}"
+    return pytest.mark.skipif(reason is not None, reason=reason or "")
+
+
+def run_with_avx2_numerics(code: str, *args: str, timeout: int = 600) -> str:
+    """Run ``code`` (python -c, with tests/ on sys.path and ``args`` as sys.argv[1:]) in a fresh
+    process under AVX2_NUMERICS; its stdout. A failure fails the calling test with the stderr."""
+    import subprocess
+    import sys
+
+    from react_bench.methods.config import AVX2_NUMERICS
+
+    done = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                           + code, *args], env={**os.environ, **AVX2_NUMERICS},
+                          capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
 
 def write_emotion_csv(file: Path, values: np.ndarray) -> None:
     file.parent.mkdir(parents=True, exist_ok=True)

@@ -3,17 +3,13 @@ clip-coherent without seams, and every preset's latents decode and re-encode (re
 
 from __future__ import annotations
 
-import os
-import platform
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from conftest import single_torch_thread
+from conftest import run_with_avx2_numerics, single_torch_thread, skip_unless_pinned_numerics
 from react_bench.methods.regnn import REGNNMethod
 from react_bench.methods.regnn.config import SAMPLING_PRESETS, ConfigError, make_config
 from react_bench.methods.regnn.train import timeline_noise
@@ -25,11 +21,10 @@ _few_threads = pytest.fixture(autouse=True, scope="module")(single_torch_thread)
 # predictions of the official preset on the smoke profile (fit and predict with seed 0, one thread);
 # measured before the presets existed, so the official path is bit-identical to the old code. It
 # was measured with torch's AVX2 kernels: the bytes of a trained model depend on the CPU's vector
-# width (an AVX-512 machine gives other last bits), so the check runs under AVX2_NUMERICS.
+# width (an AVX-512 machine gives other last bits), so the check runs under AVX2_NUMERICS
+# (react_bench.methods.config; no-ops on an AVX2 machine; without them an AVX-512 CPU fails the
+# pin, measured 2026-12-07 on an EPYC).
 OFFICIAL_SMOKE_SHA256 = "9cb90d55a8351642c4687dc2d6fb0a8d3b146573fd9ce7d94424f715d3ca7906"
-# Caps torch's own kernels, oneDNN's and MKL's at AVX2 (read when torch starts, so a subprocess);
-# no-ops on an AVX2 machine. Without them an AVX-512 CPU fails the pin (measured 2026-12-07, EPYC).
-AVX2_NUMERICS = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}
 
 
 @pytest.fixture(scope="module")
@@ -55,19 +50,12 @@ def _official_smoke_sha256(data_root: Path, run_dir: Path) -> str:
     return array_sha256(_predict(method, load_split(data_root, "test"), "official"))
 
 
-@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64") or
-                    torch.backends.cpu.get_cpu_capability() not in ("AVX2", "AVX512"),
-                    reason="the pin was measured with x86-64 AVX2 kernels")
+@skip_unless_pinned_numerics()
 def test_official_predictions_are_unchanged(smoke_splits, tmp_path) -> None:
     source, _, _ = smoke_splits
-    code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]); "
-            "from test_regnn_sampling import _official_smoke_sha256 as h; "
-            "print(h(Path(sys.argv[1]), Path(sys.argv[2])))")
-    done = subprocess.run([sys.executable, "-c", code, str(source.root), str(tmp_path / "run"),
-                           str(Path(__file__).parent)], env={**os.environ, **AVX2_NUMERICS},
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split()[-1] == OFFICIAL_SMOKE_SHA256
+    out = run_with_avx2_numerics("from pathlib import Path; from test_regnn_sampling import _official_smoke_sha256 as h; "
+                                 "print(h(Path(sys.argv[1]), Path(sys.argv[2])))", str(source.root), str(tmp_path / "run"))
+    assert out.split()[-1] == OFFICIAL_SMOKE_SHA256
 
 
 def test_gmgd_is_more_diverse_than_official_and_its_modes_differ(trained) -> None:

@@ -16,6 +16,11 @@ OPTIMIZERS = ("adam", "adamw")      # the training core's Schedule.optimizer (ad
 FULL_PASS = 10 ** 9       # steps_per_epoch that the training core caps at one pass over the training items
 COMPILE_ENV = "REACT_BENCH_COMPILE"   # torch.compile mode of the training steps' networks (training.compiled)
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+# Caps torch's own CPU kernels, oneDNN's and MKL's at AVX2. Read when torch starts, so they go in a
+# fresh process's environment. The bytes a CPU training produces depend on the vector width (an
+# AVX-512 machine gives other last bits, and a GAN grows them into other metrics); the pinned
+# prediction hashes and the stored table1 rows were made with AVX2 kernels (tests, rerun_stored.py).
+AVX2_NUMERICS = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}
 
 C = TypeVar("C", bound="ProfileConfig")
 
