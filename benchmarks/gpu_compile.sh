@@ -13,6 +13,9 @@
 #      step still reads would corrupt training silently, not raise).
 #   3. L2L inference on 256 test directions (predict_batch 256), fp32 matmuls and TF32 matmuls
 #      (bench --tf32: a measurement only, no method sets it).
+#   0. First (~10 s): cuda_graph_floor.py, microseconds per small kernel eagerly and replayed from a
+#      CUDA graph, to set against each schedule's budget per kernel (bench_baselines.py --kernels,
+#      docs/baselines.md).
 # Every phase's limit comes from the time left of BUDGET seconds (default 560; the paper world,
 # ~80 s on a fresh machine, is generated first and counts), so the script ends before a 600 s
 # device-call limit. The unfiltered output (compile warnings, graph breaks, "skipping cudagraphs")
@@ -41,6 +44,8 @@ run() {     # $1 limit s, $2 name of the output files, then the bench arguments
 }
 nvidia-smi --query-gpu=name --format=csv,noheader | tee "$OUT/device.txt"
 python3 -c "import torch; print('torch', torch.__version__)" | tee -a "$OUT/device.txt"
+timeout 40 python3 benchmarks/cuda_graph_floor.py 2>&1 | tee "$OUT/cuda_graph_floor.md" \
+  || echo "(cuda_graph_floor stopped at 40 s, or failed)"
 timeout 150 python3 -c "import time; from react_bench.data.default import default_dataset_root as d; t = time.time(); \
 print(d('paper', 0).name, f'{time.time() - t:.1f} s')" | tee "$OUT/paper_world.txt"
 COMMON="--profile paper --device cuda --steps $STEPS --epochs 2 --test-clips 64 --only $ORDER"
