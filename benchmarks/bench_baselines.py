@@ -33,8 +33,8 @@ of the same profile, ``--gpu-table``) says how much launch removal (CUDA graphs)
 from __future__ import annotations
 
 import argparse
+import collections
 import json
-import math
 import os
 import tempfile
 import time
@@ -46,7 +46,8 @@ def _short(name: str, profile: str, steps: int, settings: dict | None = None, ba
     """(the profile's method, the same with every training stage cut to ``epochs`` epochs of
     ``steps`` steps, the cut epochs fields). Both take the ``settings`` that are fields of the method's config
     and every ``*batch_size`` field times ``batch_scale`` (the step-scaling check: a step whose time
-    does not grow with its batch is bound by kernel launches and Python, not by the GPU's arithmetic)."""
+    does not grow with its batch is bound by kernel launches and Python, not by the GPU's arithmetic).
+    ``after_cut`` overrides fields after the cut (the kernel count lengthens one stage at a time)."""
     import dataclasses
 
     from react_bench.methods import get_method
@@ -142,15 +143,19 @@ def _runs(names: list[str], profile: str, device: str) -> None:
 
 def _counting_kernels():
     """A dispatch mode that counts the operators reaching a kernel: views, ``empty`` allocations and
-    ``_unsafe_view`` are free; ``_local_scalar_dense`` (``.item()``, ``float(t)``) is counted apart,
-    as a host sync. On a GPU each counted operator is one kernel launch or more, so the count is the
-    launch cost of a step, measured on the CPU. It is an upper bound of the CUDA launches, because
-    CUDA fuses some operators that the CPU runs as several: dropout (one kernel there, three here),
-    attention with dropout (flash attention there, the math path here) and recurrent modules
-    (``nn.GRU``/``nn.LSTM``/``nn.GRUCell``/...: cuDNN's few kernels a layer there, per-time-step
-    operators here). So the operators inside recurrent modules' forwards are also counted apart
-    (``rnn_kernels``; their backwards cannot be told apart and stay in ``kernels``), and ``ops``
-    counts them by name. ``F.one_hot`` checks its range with a host read on the CPU only."""
+    ``_unsafe_view`` are free. Host reads are counted apart as syncs (``where``: the caller's line):
+    ``_local_scalar_dense`` (``.item()``, ``float(t)``, ``bool(t)``) outside the optimisers, and the
+    operators whose output size depends on the data (``nonzero``, which boolean indexing calls, and
+    ``masked_select``). ``F.one_hot`` reads its range on the CPU only.
+
+    On a GPU a counted operator is one kernel launch or more, so the count is the launch cost of a
+    step, measured on the CPU, but not exactly CUDA's: CUDA fuses dropout (one kernel there, three
+    here), attention with dropout (flash attention there, the math path here) and ``nn.GRU``/
+    ``nn.LSTM`` (cuDNN's few kernels a layer there, per-time-step operators here; ``nn.GRUCell``/
+    ``nn.LSTMCell`` run per time step on both, a fused cell of about three kernels there against
+    about ten here), while some operators launch several kernels there (multi-tensor foreach chunks,
+    split-K matmuls). The operators inside recurrent modules' forwards are counted apart
+    (``rnn_kernels``; their backwards cannot be told apart and stay in ``kernels``)."""
     import collections
     import traceback
 
@@ -159,6 +164,7 @@ def _counting_kernels():
 
     aten = torch.ops.aten
     free = {aten.empty, aten.empty_strided, aten.empty_like, aten._unsafe_view, aten.scalar_tensor}
+    data_sized = {aten.nonzero, aten.masked_select}        # a GPU must report the output size back
 
     class Count(TorchDispatchMode):
         def __init__(self) -> None:
@@ -167,7 +173,6 @@ def _counting_kernels():
             self.syncs = 0
             self.where: collections.Counter = collections.Counter()
             self.rnn_kernels = 0
-            self.ops: collections.Counter = collections.Counter()
             self._depth = 0
             self._hooks: list = []
 
@@ -190,17 +195,17 @@ def _counting_kernels():
             return super().__exit__(*exc)
 
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            if func is aten._local_scalar_dense.default:
+            read = func is aten._local_scalar_dense.default
+            if read or func.overloadpacket in data_sized:
                 stack = traceback.extract_stack()[:-1]
-                if not any({"torch", "optim"} <= set(Path(f.filename).parts) for f in stack):
-                    # a read of a tensor a GPU would hold (the optimisers' step counts stay on the CPU)
+                # the optimisers' step counts stay on the CPU on a GPU too: not a sync
+                if not (read and any({"torch", "optim"} <= set(Path(f.filename).parts) for f in stack)):
                     self.syncs += 1
                     own = [f for f in stack if "torch" not in Path(f.filename).parts]
                     self.where[f"{Path(own[-1].filename).name}:{own[-1].lineno}" if own else "?"] += 1
-            elif not func.is_view and func.overloadpacket not in free and func.namespace != "profiler":
+            if not read and not func.is_view and func.overloadpacket not in free and func.namespace != "profiler":
                 self.kernels += 1
                 self.rnn_kernels += self._depth > 0
-                self.ops[func.overloadpacket.__name__] += 1
             return func(*args, **(kwargs or {}))
 
     return Count()
@@ -230,7 +235,10 @@ def _kernels(names: list[str], profile: str, world: str, steps: int, gpu_table: 
     the world's items per epoch by the profile's train size. Printed: the kernels the whole schedule
     launches, and the microseconds per kernel it may take to train in 600 s; with ``--gpu-table``
     (a bench_baselines table measured on a GPU at this profile), the eager seconds per step measured
-    there per kernel counted here."""
+    there per kernel counted here (that table's cut stages ran equal steps, so a step's kernels are
+    the stages' mean). Note that the ratio of the last two columns is the H200's projected schedule
+    over 600 s whatever the count: the count matters against an absolute per-kernel figure
+    (cuda_graph_floor.py). Under the table, each method's host reads per step by source line."""
     import dataclasses
     from unittest import mock
 
@@ -239,52 +247,58 @@ def _kernels(names: list[str], profile: str, world: str, steps: int, gpu_table: 
     from react_bench.pipeline import resolve_data
 
     train = load_split(resolve_data(None, world).root, "train")
-    scale = PROFILES[profile][0] / PROFILES[world][0]
+    to_pairs, from_pairs = PROFILES[profile][0], PROFILES[world][0]
     gpu = _gpu_seconds_per_step(gpu_table)
+    reads: list[str] = []
 
-    def counted_fit(method) -> tuple[int, int, list[tuple[str, dict]], list[str] | None]:
+    def counted_fit(method) -> tuple[tuple[int, int, int], collections.Counter, list[tuple[str, dict]],
+                                     list[str] | None]:
         with (tempfile.TemporaryDirectory() as run_dir, _counting_kernels() as count,
               mock.patch("torch.optim.adam._default_to_fused_or_foreach", lambda *a, **k: (False, True))):
             method.fit(train, None, seed=0, device="cpu", run_dir=Path(run_dir))         # foreach Adam, as on CUDA
             stages = _stage_epochs(Path(run_dir))
-        return (count.kernels, count.rnn_kernels, count.syncs), stages, _stage_prefixes(method, stages)
+        return (count.kernels, count.rnn_kernels, count.syncs), count.where, stages, _stage_prefixes(method, stages)
 
     print(f"kernels per training step: {profile} networks on the {world} world's train split (S={train.n_directions}), "
-          f"CPU count; schedule steps at the {profile} world's size (x{scale:.2f} items)")
+          f"CPU count; schedule steps at the {profile} world's size (x{to_pairs / from_pairs:.2f} items)")
     print("| method | stage | kernels/step | of which in recurrent forwards | host syncs/step | schedule steps | "
           "schedule kernels (M) | us/kernel for 600 s | GPU eager us/kernel |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name in names:
         try:
             full, base, _ = _short(name, profile, steps)
-            c0, stages, prefixes = counted_fit(base)
+            c0, where0, stages, prefixes = counted_fit(base)
             if prefixes is None:
                 raise RuntimeError("stages not found")
             cfg = dataclasses.asdict(full.config)
-            rows, total_kernels, total_steps, mean_kernels = [], 0.0, 0, []
+            rows, total_kernels, stage_kernels = [], 0.0, []
             for prefix, (folder, h0) in zip(prefixes, stages):
                 _, more, _ = _short(name, profile, steps, after_cut={prefix + "steps_per_epoch": 2 * steps})
-                c1, stages1, _ = counted_fit(more)
+                c1, where1, stages1, _ = counted_fit(more)
                 h1 = dict(stages1)[folder]
                 extra = int(h1["steps"]) - int(h0["steps"])
                 if extra <= 0:
                     raise RuntimeError(f"stage {prefix or 'main'}: one pass is {h0['steps']} steps on this world")
                 per_step, rnn, syncs = ((b - a) / extra for a, b in zip(c0, c1))
-                items_paper = math.ceil(int(h0["items"]) * scale) if "items" in h0 else None
-                pass_steps = (math.ceil(items_paper / int(h0["batch_size"])) if items_paper and "batch_size" in h0
+                items = -(-int(h0["items"]) * to_pairs // from_pairs) if "items" in h0 else None   # exact ceil
+                pass_steps = (-(-items // int(h0["batch_size"])) if items and "batch_size" in h0
                               else int(h0["pass_steps"]))
                 sched = int(cfg[prefix + "epochs"]) * min(int(cfg[prefix + "steps_per_epoch"]), pass_steps)
                 total_kernels += per_step * sched
-                total_steps += sched
-                mean_kernels.append(per_step)
+                stage_kernels.append(per_step)
                 rows.append((prefix.rstrip("_") or "main", per_step, rnn, syncs, sched))
+                sites = {k: (where1[k] - where0[k]) / extra for k in where1 if where1[k] != where0[k]}
+                if sites:
+                    reads.append(f"{name} {prefix.rstrip('_') or 'main'}: "
+                                 + ", ".join(f"{k} x{v:g}" for k, v in sorted(sites.items())))
             eager = gpu.get(name)
-            eager_us = (f"{1e6 * eager / (sum(mean_kernels) / len(mean_kernels)):.1f}" if eager else "")
+            eager_us = (f"{1e6 * eager / (sum(stage_kernels) / len(stage_kernels)):.1f}" if eager else "")
             for stage, per_step, rnn, syncs, sched in rows:
                 print(f"| {name} | {stage} | {per_step:.0f} | {rnn:.0f} | {syncs:.1f} | {sched} | {per_step * sched / 1e6:.1f} | "
                       f"{6e8 / total_kernels:.2f} | {eager_us} |", flush=True)
         except Exception as error:    # report and go on
             print(f"| {name} | failed: {type(error).__name__}: {str(error)[:80]} | | | | | | | |")
+    print("\nhost reads per step (a sync on CUDA), by source line: " + ("; ".join(reads) or "none"))
 
 
 def main() -> None:

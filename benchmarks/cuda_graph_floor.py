@@ -7,8 +7,9 @@ H200"). ``bench_baselines.py --kernels`` counts the kernels each schedule launch
 microseconds per kernel it may take to train in 600 s. This measures the other side on the GPU at
 hand: the microseconds per kernel of a chain of ``--kernels`` small kernels of the sizes those steps
 use, launched eagerly from Python and replayed from one captured CUDA graph (what
-``torch.compile(mode="reduce-overhead")`` replays). A schedule whose budget per kernel is below the
-graph figure cannot meet 600 s by removing launches alone. Without CUDA it says so and exits 0.
+``torch.compile(mode="reduce-overhead")`` replays). A schedule whose budget per kernel (itself
+approximate: the CPU count is not exactly CUDA's) is well below the graph figure is unlikely to
+meet 600 s by removing launches alone. Without CUDA it says so and exits 0.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 # without a GPU. gpu_step_scaling.sh (2026-12-04, H200) showed the paper-profile training steps
 # are launch-bound (4x the batch cost about the same per step), and L2L's inference missed
 # 0.01 s/clip (0.0215 at 256 directions a batch).
+#   0. cuda_graph_floor.py (~10 s): microseconds per small kernel eagerly and replayed from a CUDA
+#      graph, to set against each schedule's budget per kernel (bench_baselines.py --kernels,
+#      docs/baselines.md).
 #   1. eager, then compiled (REACT_BENCH_COMPILE=MODE via --compile; react_bench.methods.training.
 #      compiled), every stage cut to 2 epochs of STEPS steps on the paper profile. steps/s and the
 #      projected schedule come from the second epoch, so compilation and CUDA warm-up stay out of
@@ -13,9 +16,6 @@
 #      step still reads would corrupt training silently, not raise).
 #   3. L2L inference on 256 test directions (predict_batch 256), fp32 matmuls and TF32 matmuls
 #      (bench --tf32: a measurement only, no method sets it).
-#   0. First (~10 s): cuda_graph_floor.py, microseconds per small kernel eagerly and replayed from a
-#      CUDA graph, to set against each schedule's budget per kernel (bench_baselines.py --kernels,
-#      docs/baselines.md).
 # Every phase's limit comes from the time left of BUDGET seconds (default 560; the paper world,
 # ~80 s on a fresh machine, is generated first and counts), so the script ends before a 600 s
 # device-call limit. The unfiltered output (compile warnings, graph breaks, "skipping cudagraphs")

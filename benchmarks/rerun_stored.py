@@ -37,8 +37,10 @@ def _stored(store: Path, methods: list[str] | None, seeds: list[int] | None, pro
             result = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError):
             continue
+        if not isinstance(result, dict):
+            continue
         config = result.get("method_config") or {}
-        if (not isinstance(result, dict) or result.get("split") != "test" or result.get("seed") is None
+        if (result.get("split") != "test" or result.get("seed") is None
                 or config.get("profile") != profile or not result.get("predictions_sha256")
                 or (methods and result.get("method") not in methods)
                 or (seeds is not None and int(result["seed"]) not in seeds)):
@@ -77,7 +79,7 @@ def main() -> None:
 
     if args.avx2 and any(os.environ.get(k) != v for k, v in AVX2_NUMERICS.items()):
         # read when torch starts: start again with them set
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **AVX2_NUMERICS})
+        os.execve(sys.executable, sys.orig_argv, {**os.environ, **AVX2_NUMERICS})
     from react_bench.pipeline import resolve_data, run_method
 
     todo = _stored(args.store, args.methods, args.seeds, args.profile)
@@ -85,6 +87,13 @@ def main() -> None:
         raise SystemExit(f"no stored test results of {args.methods or 'any method'} on the {args.profile} profile "
                          f"in {args.store}")
     source = resolve_data(None, args.profile)
+    from react_bench.data.reader import dataset_fingerprint
+
+    fingerprint = dataset_fingerprint(source.root, "test")
+    other = sorted({r["method"] for r in todo if (r.get("dataset") or {}).get("fingerprint") not in (None, fingerprint)})
+    if other:
+        raise SystemExit(f"stored results of {other} were made on another {args.profile} world than "
+                         f"{source.root} (fingerprint {fingerprint[:12]}): a re-run could not tell code from data")
     kernels = "AVX2 kernels" if args.avx2 else "this CPU's own kernels"
     print(f"re-running {len(todo)} stored results on the {args.profile} world (CPU, FRRea off, {kernels})")
     print("| method | seed | stored at | stored sha256 | new sha256 | same bytes | "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from conftest import run_with_avx2_numerics, skip_unless_pinned_numerics
+from test_baselines_trained import TRAINED
 
 # fit (seed 0) and predict (10 samples, seed 0) on the smoke world, one torch thread, AVX2 kernels
 SMOKE_SHA256 = {
@@ -47,9 +48,7 @@ def smoke_hashes(data_root, names: list[str]) -> dict[str, str]:
 
 @skip_unless_pinned_numerics()
 def test_every_baseline_predicts_its_pinned_bytes(smoke_splits) -> None:
-    from react_bench.methods import METHODS, method_names
-
     source, _, _ = smoke_splits
-    baselines = sorted(n for n in method_names() if {"trained", "baseline"} <= set(METHODS.entry(n).tags))
+    baselines = sorted(TRAINED)
     assert sorted(SMOKE_SHA256) == baselines, "a new baseline needs its pin"
     assert smoke_hashes(source.root, baselines) == SMOKE_SHA256
