@@ -41,6 +41,13 @@ import time
 from pathlib import Path
 
 
+def epoch_fields(config) -> list[str]:
+    """A method config's training-stage epoch fields ("epochs", "vq_epochs", "vae_epochs", ...)."""
+    import dataclasses
+
+    return [f.name for f in dataclasses.fields(config) if f.name == "epochs" or f.name.endswith("_epochs")]
+
+
 def _short(name: str, profile: str, steps: int, settings: dict | None = None, batch_scale: int = 1,
            epochs: int = 1, after_cut: dict | None = None):
     """(the profile's method, the same with every training stage cut to ``epochs`` epochs of
@@ -58,7 +65,7 @@ def _short(name: str, profile: str, steps: int, settings: dict | None = None, ba
     if batch_scale != 1:
         overrides.update({k: int(v) * batch_scale for k, v in fields.items()
                           if k == "batch_size" or k.endswith("_batch_size")})
-    cut = {k: epochs for k in fields if k == "epochs" or k.endswith("_epochs")}
+    cut = {k: epochs for k in epoch_fields(config)}
     cut.update({k: steps for k in fields if k.endswith("steps_per_epoch")})
     cut.update({k: () for k in fields if k.endswith("lr_milestones")})
     cut.update(after_cut or {})
@@ -88,10 +95,7 @@ def _stage_prefixes(method, stages: list[tuple[str, dict]]) -> list[str] | None:
     """The config prefix of each training stage (``""``, ``"vq_"``, ``"vae_"``, ...), in the order of
     ``stages``. A stage's losses.json is in a sub-folder named like its config prefix (L2L: vqvae/ =
     vq_*, BeLFusion: vae/ = vae_*); the run folder's own is the remaining stage."""
-    import dataclasses
-
-    cfg = dataclasses.asdict(method.config)
-    prefixes = [k[:-len("epochs")] for k in cfg if k == "epochs" or k.endswith("_epochs")]
+    prefixes = [k[:-len("epochs")] for k in epoch_fields(method.config)]
     out: list[str] = []
     for folder, _ in stages:
         match = [p for p in prefixes if p not in out and folder and p and folder.startswith(p.rstrip("_"))]

@@ -30,23 +30,19 @@ METRICS = ("FRCorr", "FRDist", "FRDiv", "FRVar", "FRDvs")
 
 
 def _stored(store: Path, methods: list[str] | None, seeds: list[int] | None, profile: str) -> list[dict]:
-    """The stored test-split results to re-run, one per (method, seed, config), oldest first."""
+    """The stored test-split results to re-run, one per (method, seed, config), oldest first (the
+    store's own reader: unreadable files are skipped)."""
+    from react_bench.results import load_results
+
     found: dict[tuple, dict] = {}
-    for path in sorted(store.glob("*/*/*.json")):
-        try:
-            result = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        if not isinstance(result, dict):
-            continue
+    for result in load_results(store, on_problem=lambda _problem: None):
         config = result.get("method_config") or {}
         if (result.get("split") != "test" or result.get("seed") is None
                 or config.get("profile") != profile or not result.get("predictions_sha256")
                 or (methods and result.get("method") not in methods)
                 or (seeds is not None and int(result["seed"]) not in seeds)):
             continue
-        key = (result["method"], int(result["seed"]), json.dumps(config, sort_keys=True))
-        found.setdefault(key, {**result, "_path": str(path)})
+        found.setdefault((result["method"], int(result["seed"]), json.dumps(config, sort_keys=True)), result)
     return sorted(found.values(), key=lambda r: (r["method"], int(r["seed"])))
 
 

@@ -22,10 +22,12 @@ METRICS = ("FRDist", "FRCorr", "FRDiv", "FRVar", "FRDvs")
 
 def longer(name: str, scale: int) -> dict:
     """Config overrides that train ``name``'s small profile ``scale`` times as many epochs."""
+    from bench_baselines import epoch_fields
     from react_bench.methods import get_method
 
-    cfg = dataclasses.asdict(get_method(name, profile="small").config)
-    out = {k: int(v) * scale for k, v in cfg.items() if k == "epochs" or k.endswith("_epochs")}
+    config = get_method(name, profile="small").config
+    cfg = dataclasses.asdict(config)
+    out = {k: int(cfg[k]) * scale for k in epoch_fields(config)}
     out.update({k: [int(m) * scale for m in v] for k, v in cfg.items() if k.endswith("lr_milestones") and v})
     return out
 

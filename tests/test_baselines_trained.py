@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import single_torch_thread
+from conftest import fit_killed_after, single_torch_thread
 from react_bench.methods import METHODS, get_method, method_names
 from react_bench.metrics import score_arrays
 
@@ -56,20 +56,10 @@ def test_same_seed_same_predictions_and_save_load(fitted, data, tmp_path) -> Non
     np.testing.assert_array_equal(loaded.predict(data[1], n_samples=3, seed=5), method.predict(data[1], n_samples=3, seed=5))
 
 
-class _Killed(Exception):
-    pass
-
-
 def test_resume_after_a_kill_matches_an_uninterrupted_run(fitted, data, tmp_path) -> None:
     name, method, _ = fitted
 
-    def kill_after_first(epoch: int, record: dict) -> None:
-        if epoch == 0:
-            raise _Killed
-
-    with pytest.raises(_Killed):
-        get_method(name, profile="smoke").fit(data[0], None, seed=1, device="cpu", run_dir=tmp_path,
-                                              on_epoch_end=kill_after_first)
+    fit_killed_after(get_method(name, profile="smoke"), data[0], tmp_path, epoch=0, seed=1)
     resumed = get_method(name, profile="smoke")
     resumed.fit(data[0], None, seed=1, device="cpu", run_dir=tmp_path, resume=True)
     ref, got = method.model.state_dict(), resumed.model.state_dict()

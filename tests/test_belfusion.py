@@ -12,7 +12,7 @@ import torch
 
 from baselines.belfusion.config import INFERENCE_FIELDS, make_config
 from baselines.belfusion.method import clip_windows
-from conftest import single_torch_thread
+from conftest import fit_killed_after, single_torch_thread
 from test_baselines_trained import data  # noqa: F401  (the smoke (train, test) fixture)
 from react_bench.constants import AU_SLICE, N_FRAMES
 from react_bench.methods import METHODS, get_method
@@ -83,10 +83,6 @@ def test_binarize_aus_is_an_inference_field(fitted, data, tmp_path) -> None:
     assert np.array_equal(aus, np.round(aus))
 
 
-class _Killed(Exception):
-    pass
-
-
 @pytest.mark.parametrize("kill_at", ["end of stage 1", "first stage-2 epoch"])
 def test_resume_after_a_kill_in_either_stage(fitted, data, tmp_path, kill_at) -> None:
     """Killed after stage 1's last epoch (no stage-2 checkpoint yet) or after stage 2's first: the
@@ -95,13 +91,7 @@ def test_resume_after_a_kill_in_either_stage(fitted, data, tmp_path, kill_at) ->
     vae_epochs = method.config.vae_epochs
     kill_epoch = vae_epochs - 1 if kill_at == "end of stage 1" else vae_epochs
 
-    def kill(epoch: int, record: dict) -> None:
-        if epoch == kill_epoch:
-            raise _Killed
-
-    with pytest.raises(_Killed):
-        get_method("BeLFusion", profile="smoke").fit(data[0], None, seed=3, device="cpu", run_dir=tmp_path,
-                                                     on_epoch_end=kill)
+    fit_killed_after(get_method("BeLFusion", profile="smoke"), data[0], tmp_path, epoch=kill_epoch, seed=3)
     stage_1 = (tmp_path / "vae" / "losses.json").read_text()
     trained: list[int] = []
     resumed = get_method("BeLFusion", profile="smoke")

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import test_baselines_trained
-from conftest import single_torch_thread
+from conftest import fit_killed_after, single_torch_thread
 from react_bench.methods import get_method
 
 _few_threads = pytest.fixture(autouse=True, scope="module")(single_torch_thread)
@@ -69,20 +69,10 @@ def test_nucleus_sampling_draws_each_block_from_its_own_generator() -> None:
     assert not torch.equal(alone[0], nucleus_sample(logits[:40], 0.7, 0.9, [torch.Generator().manual_seed(6)]))
 
 
-class _Killed(Exception):
-    pass
-
-
 def test_resume_after_a_kill_in_stage_2(fitted, data, tmp_path) -> None:
     first_stage_2_epoch = fitted.config.vq_epochs
 
-    def kill(epoch: int, record: dict) -> None:
-        if epoch == first_stage_2_epoch:
-            raise _Killed
-
-    with pytest.raises(_Killed):
-        get_method("L2L", profile="smoke").fit(data[0], None, seed=1, device="cpu", run_dir=tmp_path,
-                                               on_epoch_end=kill)
+    fit_killed_after(get_method("L2L", profile="smoke"), data[0], tmp_path, epoch=first_stage_2_epoch, seed=1)
     stage_1 = (tmp_path / "vqvae" / "losses.json").read_text()
     assert len(json.loads((tmp_path / "losses.json").read_text())) == 1
     resumed = get_method("L2L", profile="smoke")

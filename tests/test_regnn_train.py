@@ -14,7 +14,7 @@ from react_bench.data.split import SplitData
 from react_bench.methods.regnn import REGNNMethod
 from react_bench.methods.regnn.config import make_config
 from react_bench.methods.regnn.train import CHECKPOINT, ResumeError, lr_at
-from conftest import single_torch_thread
+from conftest import fit_killed_after, single_torch_thread
 
 FRAMES, ATTRS = 750, 25
 
@@ -104,18 +104,8 @@ def test_same_seed_same_model(data, tmp_path, fitted) -> None:
                                   fitted[0].predict(data[1], n_samples=2, seed=0))
 
 
-class _Killed(Exception):
-    pass
-
-
 def test_resume_after_kill_matches_uninterrupted(fitted, data, tmp_path) -> None:
-    def kill_after_first(epoch: int, record: dict) -> None:
-        if epoch == 0:
-            raise _Killed
-
-    with pytest.raises(_Killed):
-        REGNNMethod(profile="smoke", epochs=3).fit(data[0], None, seed=1, device="cpu", run_dir=tmp_path,
-                                                   on_epoch_end=kill_after_first)
+    fit_killed_after(REGNNMethod(profile="smoke", epochs=3), data[0], tmp_path, epoch=0, seed=1)
     assert torch.load(tmp_path / CHECKPOINT, weights_only=True)["epoch"] == 0
     resumed = REGNNMethod(profile="smoke", epochs=3)
     resumed.fit(data[0], None, seed=1, device="cpu", run_dir=tmp_path, resume=True)
