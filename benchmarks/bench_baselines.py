@@ -332,8 +332,8 @@ def main() -> None:
                     help="epochs per cut stage; steps/s comes from each stage's last epoch (2: without "
                          "the first epoch's compilation or CUDA warm-up)")
     ap.add_argument("--compile", default="off", metavar="MODE",
-                    help="torch.compile the training steps' networks (REACT_BENCH_COMPILE): off, default, "
-                         "reduce-overhead, ...")
+                    help="how training steps are sped up (REACT_BENCH_COMPILE): off, cuda-graphs (whole steps "
+                         "captured and replayed; CUDA only), or a torch.compile mode: default, reduce-overhead, ...")
     ap.add_argument("--tf32", action="store_true",
                     help="allow TF32 matmuls on CUDA (a measurement only: no method sets it; convolutions use "
                          "cuDNN's TF32 by default with or without it)")

@@ -2,26 +2,25 @@
 # The next GPU check of the open speed targets (issue 13 §3, issue 14 §3), prepared 2026-12-07
 # without a GPU. gpu_step_scaling.sh (2026-12-04, H200) showed the paper-profile training steps
 # are launch-bound (4x the batch cost about the same per step), and L2L's inference missed
-# 0.01 s/clip (0.0215 at 256 directions a batch).
+# 0.01 s/clip (0.0215 at 256 directions a batch). In order of priority (a timeout keeps what ran):
 #   0. cuda_graph_floor.py (~10 s): microseconds per small kernel eagerly and replayed from a CUDA
 #      graph, to set against each schedule's budget per kernel (bench_baselines.py --kernels,
 #      docs/baselines.md).
-#   1. eager, then compiled (REACT_BENCH_COMPILE=MODE via --compile; react_bench.methods.training.
-#      compiled), every stage cut to 2 epochs of STEPS steps on the paper profile. steps/s and the
-#      projected schedule come from the second epoch, so compilation and CUDA warm-up stay out of
-#      them (compile seconds are in "fit s"). One process per mode, methods in order of compile
-#      cost; rows are written as they finish (line-buffered), so a timeout keeps the rows before it.
-#   2. tests/test_compile_gpu.py: DyadGAN, BeLFusion and TransVAE_online train the same short
-#      schedule eagerly and under MODE; losses must agree (a CUDA graph replaying over memory that a
-#      step still reads would corrupt training silently, not raise).
+#   1. eager, then whole steps captured as CUDA graphs (--compile cuda-graphs;
+#      react_bench/methods/step_graphs.py), every stage cut to 2 epochs of STEPS steps on the paper
+#      profile. steps/s and the projected schedule come from the second epoch, so capture, compilation
+#      and CUDA warm-up stay out of them. Rows are written as they finish (line-buffered).
+#   2. tests/test_compile_gpu.py -k "cuda-graphs or regnn": every baseline trains the same short
+#      schedule eagerly and graph-replayed; losses must agree and steps must really have been
+#      replayed (a graph replaying over memory a step still reads would corrupt training silently).
 #   3. L2L inference on 256 test directions (predict_batch 256), fp32 matmuls and TF32 matmuls
 #      (bench --tf32: a measurement only, no method sets it).
+#   4. torch.compile of the networks (--compile MODE, default reduce-overhead) and its test, with
+#      the time left (compilation is slow).
 # Every phase's limit comes from the time left of BUDGET seconds (default 560; the paper world,
 # ~80 s on a fresh machine, is generated first and counts), so the script ends before a 600 s
-# device-call limit. The unfiltered output (compile warnings, graph breaks, "skipping cudagraphs")
-# is kept in $OUT/*.log beside the tables.
-# On the CPU (2026-12-07) the compiled path trains every baseline, with no CPU speed-up (CPU steps
-# are compute-bound).
+# device-call limit. The unfiltered output (warnings, graph breaks, "skipping cudagraphs") is kept
+# in $OUT/*.log beside the tables.
 # Usage: OUT=/some/dir bash benchmarks/gpu_compile.sh [STEPS] [MODE] [BUDGET]
 set -u -o pipefail
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
@@ -49,12 +48,17 @@ timeout 40 python3 benchmarks/cuda_graph_floor.py 2>&1 | tee "$OUT/cuda_graph_fl
 timeout 150 python3 -c "import time; from react_bench.data.default import default_dataset_root as d; t = time.time(); \
 print(d('paper', 0).name, f'{time.time() - t:.1f} s')" | tee "$OUT/paper_world.txt"
 COMMON="--profile paper --device cuda --steps $STEPS --epochs 2 --test-clips 64 --only $ORDER"
-run "$(limit 100 360)" bench_compile_off $COMMON --compile off
-run "$(limit 220 140)" "bench_compile_$MODE" $COMMON --compile "$MODE"
-lim=$(limit 90 50); echo "== compiled training against eager (tests/test_compile_gpu.py): limit $lim s"
-timeout -k 5 "$lim" python3 -m pytest -q -m gpu -p no:cacheprovider tests/test_compile_gpu.py 2>&1 \
-  | tail -15 | tee "$OUT/pytest_compile_gpu.txt" || echo "(stopped at the $lim s limit, or failed)"
+pytest_gpu() {  # $1 limit s, $2 name, $3 -k expression
+  echo "== tests/test_compile_gpu.py -k '$3': limit $1 s"
+  timeout -k 5 "$1" python3 -m pytest -q -m gpu -p no:cacheprovider tests/test_compile_gpu.py -k "$3" 2>&1 \
+    | tail -15 | tee "$OUT/$2.txt" || echo "(stopped at the $1 s limit, or failed)"
+}
+run "$(limit 100 330)" bench_compile_off $COMMON --compile off
+run "$(limit 110 220)" bench_cuda_graphs $COMMON --compile cuda-graphs
+pytest_gpu "$(limit 80 140)" pytest_cuda_graphs "cuda-graphs or regnn"
 L2L="--profile paper --device cuda --steps 2 --test-clips 256 --set predict_batch=256 --only L2L"
-run "$(limit 25 25)" bench_l2l_inference_fp32 $L2L
-run "$(limit 25 0)" bench_l2l_inference_tf32 $L2L --tf32
+run "$(limit 25 115)" bench_l2l_inference_fp32 $L2L
+run "$(limit 25 90)" bench_l2l_inference_tf32 $L2L --tf32
+run "$(limit 150 40)" "bench_compile_$MODE" $COMMON --compile "$MODE"
+pytest_gpu "$(limit 90 0)" "pytest_compile_$MODE" "$MODE"
 echo "== done in $(( $(date +%s) - START )) s"

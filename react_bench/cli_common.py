@@ -23,9 +23,11 @@ DeviceOpt = typer.Option("auto", "--device", metavar="<auto|cpu|cuda|cuda:N>",
                          help="auto: CUDA if present, else CPU. Checked before any work.")
 JsonOpt = typer.Option(False, "--json", help="Print JSON on stdout (errors too, as {\"ok\": false, ...}).")
 CompileOpt = typer.Option(None, "--compile", metavar="MODE",
-                          help="torch.compile the baselines' training networks, for GPUs (reduce-overhead: "
-                               "CUDA graphs; default; off). Sets REACT_BENCH_COMPILE. Off by default: compiled "
-                               "runs are not bit-identical to eager ones. Checked before any work.")
+                          help="Speed up the baselines' training steps on a GPU: cuda-graphs (capture whole "
+                               "steps as CUDA graphs and replay them; CUDA only), or a torch.compile mode of the "
+                               "networks (reduce-overhead, default, ...); off. Sets REACT_BENCH_COMPILE. Off by "
+                               "default: accelerated runs are not bit-identical to eager ones. Checked before any "
+                               "work.")
 
 
 def _fail(error: Exception, as_json: bool = False) -> None:

@@ -147,6 +147,9 @@ def test_an_unknown_compile_mode_is_refused_before_any_work(workdir, monkeypatch
     bad = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--compile", "fastest")
     assert bad.exit_code == 1 and "unknown compile mode 'fastest'" in bad.output
     assert not (workdir / "runs").exists() or not any((workdir / "runs").iterdir())
+    graphs = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--device", "cpu", "--compile", "cuda-graphs")
+    assert graphs.exit_code == 1 and "cuda-graphs needs a CUDA device (this run is on cpu)" in graphs.output
+    assert not (workdir / "runs").exists() or not any((workdir / "runs").iterdir())
 
 
 def test_appropriateness_commands(workdir):

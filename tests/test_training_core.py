@@ -146,3 +146,134 @@ def _compiled_and_eager_runs(source, tmp_path, monkeypatch) -> None:
     again = reloaded.predict(load_split(source.root, "test"), n_samples=results["default"]["n_samples"], seed=0)
     assert array_sha256(again) == results["default"]["predictions_sha256"]
 
+
+
+# ---------------------------------------------------------------- cuda-graphs: whole steps replayed
+def test_cuda_graphs_is_a_mode_that_compiles_nothing_and_needs_cuda(monkeypatch) -> None:
+    from react_bench.methods.config import COMPILE_ENV, STEP_GRAPHS, compile_mode
+    from react_bench.methods.training import compiled
+
+    def net(x):
+        return x + 1
+
+    monkeypatch.setenv(COMPILE_ENV, STEP_GRAPHS)
+    assert compile_mode() == STEP_GRAPHS and compile_mode("cuda") == STEP_GRAPHS
+    assert compiled(net) is net                      # the step is captured whole, nothing is compiled
+    with pytest.raises(ReactBenchError, match="cuda-graphs needs a CUDA device"):
+        compile_mode("cpu")
+    monkeypatch.setenv(COMPILE_ENV, "reduce-overhead")
+    assert compile_mode("cpu") == "reduce-overhead"  # torch.compile modes run on the CPU too
+
+
+class _ReplayEagerly:
+    """Stands in for a CUDA graph on the CPU: replay runs the captured body on the static input."""
+
+    def __init__(self, body, items: torch.Tensor) -> None:
+        self.body, self.items = body, items
+        self.out = body(items)                       # (a real capture records; the first replay runs)
+
+    def replay(self) -> None:
+        self.out.copy_(self.body(self.items))
+
+
+def _bookkeeping_graphs(batch_size: int):
+    """StepGraphs with its two CUDA-only calls (side-stream warm-up, capture) replaced, so that what
+    it decides (warm-up, which steps replay, one graph per key and rate) is checked on the CPU."""
+    from react_bench.methods import step_graphs
+
+    calls = {"side": 0, "captures": []}
+
+    class CpuGraphs(step_graphs.StepGraphs):
+        def __init__(self) -> None:               # the parent refuses a non-CUDA device
+            self.name, self.batch_size = "test", batch_size
+            self.graphs, self.lr, self.warm, self.replayed, self.captures = {}, None, 0, 0, 0
+
+        def _on_side_stream(self, body, items):
+            calls["side"] += 1
+            return body(items)
+
+        def _capture(self, body, items):
+            fake = _ReplayEagerly(body, items.clone())
+            calls["captures"].append(fake)
+            return step_graphs._Captured(fake, fake.items, fake.out)
+
+    return CpuGraphs(), calls, step_graphs.WARMUP
+
+
+def test_step_graphs_warm_up_then_replay_full_batches_one_graph_per_key_and_rate() -> None:
+    graphs, calls, warmup = _bookkeeping_graphs(batch_size=4)
+    seen: list[list[int]] = []
+
+    def body(items: torch.Tensor) -> torch.Tensor:
+        seen.append(items.tolist())
+        return items.sum().float().reshape(1)
+
+    batches = [torch.arange(4) + 10 * i for i in range(warmup + 4)]
+    outs = [float(graphs.run(body, b, "a", 0.1)) for b in batches]
+    assert calls["side"] == warmup and len(calls["captures"]) == 1
+    assert outs == [float(b.sum()) for b in batches]          # every replay saw its own batch
+    # warm-up, then the capture's own pass over the first full batch, then one replay per step
+    expected = batches[:warmup] + [batches[warmup]] + batches[warmup:]
+    assert seen == [b.tolist() for b in expected]
+    assert graphs.replayed == 4
+    short = torch.tensor([1, 2])                               # a pass's last, shorter batch: eager
+    assert float(graphs.run(body, short, "a", 0.1)) == 3.0 and graphs.replayed == 4
+    graphs.run(body, batches[0], "b", 0.1)                     # a second variant: its own graph
+    graphs.run(body, batches[1], "a", 0.1)                     # the first is still replayed
+    assert len(calls["captures"]) == 2 and graphs.replayed == 6
+    graphs.run(body, batches[2], "a", 0.01)                    # a new rate: captured again
+    assert len(calls["captures"]) == 3 and set(graphs.graphs) == {"a"}
+
+
+def test_set_capturable_moves_adam_step_counts_both_ways() -> None:
+    from react_bench.methods.step_graphs import set_capturable
+
+    w = torch.nn.Parameter(torch.ones(2))
+    opt = torch.optim.Adam([w], lr=0.1)
+    (w * 2).sum().backward()
+    opt.step()
+    set_capturable([opt], True, torch.device("cpu"))
+    assert opt.param_groups[0]["capturable"] is True and opt.state[w]["step"].dtype == torch.float32
+    set_capturable([opt], False, torch.device("cpu"))
+    assert opt.param_groups[0]["capturable"] is False
+    opt.step()                                                  # the plain path works again
+    assert float(opt.state[w]["step"]) == 2.0
+    sgd = torch.optim.SGD([w], lr=0.1)                          # no capturable flag: left alone
+    set_capturable([sgd], True, torch.device("cpu"))
+    assert "capturable" not in sgd.param_groups[0]
+
+
+def test_before_step_runs_before_every_step_and_a_capturable_checkpoint_resumes_eagerly(tmp_path) -> None:
+    """The core calls before_step once per step, before the step; and a checkpoint written under
+    cuda-graphs (capturable Adam) resumes on the CPU, where the core switches Adam back."""
+    from react_bench.methods.training import CHECKPOINT, Schedule, train_loop
+
+    torch.manual_seed(0)
+    net = torch.nn.Linear(3, 1)
+    x = torch.randn(12, 3)
+    order: list[str] = []
+
+    def before_step(state: dict) -> int:
+        order.append("before")
+        state["turns"] += 1
+        return state["turns"] % 2
+
+    def step(items, state, generator):
+        order.append("step")
+        return net(x[items]).pow(2).mean(), {}
+
+    schedule = Schedule(2, 3, 4, lr=0.01)
+    history = train_loop(net, schedule, 12, step, seed=0, device=torch.device("cpu"), run_dir=tmp_path,
+                         architecture={"n": 1}, loss_keys=("loss",), name="t", state={"turns": 0},
+                         before_step=before_step)
+    assert order == ["before", "step"] * 6 and history[-1]["turns"] == 6
+    assert "replayed_steps" not in history[-1]                 # recorded only under cuda-graphs
+    ckpt = torch.load(tmp_path / CHECKPOINT, weights_only=True)
+    for group in ckpt["optimizer"]["param_groups"]:
+        group["capturable"] = True
+    ckpt["epoch"], ckpt["history"], ckpt["state"] = 0, ckpt["history"][:1], {"turns": 3}   # as after epoch 0
+    torch.save(ckpt, tmp_path / CHECKPOINT)
+    again = train_loop(net, schedule, 12, step, seed=0, device=torch.device("cpu"), run_dir=tmp_path,
+                       architecture={"n": 1}, loss_keys=("loss",), name="t", state={"turns": 0}, resume=True,
+                       before_step=before_step)
+    assert len(again) == 2 and again[-1]["turns"] == 6

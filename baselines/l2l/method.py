@@ -129,8 +129,8 @@ class L2LMethod:
                 speaker = speaker_net(gather_windows(x_pad, rows, t * tf, fs))
                 logits = predictor_net(past, speaker)
                 loss = F.cross_entropy(logits.reshape(-1, cfg.n_codes), future.reshape(-1), ignore_index=IGNORE)
-                valid = future != IGNORE
-                accuracy = (logits.argmax(-1) == future)[valid].float().mean()
+                valid = future != IGNORE                 # no boolean indexing: a host read
+                accuracy = ((logits.argmax(-1) == future) & valid).sum() / valid.sum()
                 return loss, {"accuracy": accuracy.detach()}
 
             if not stage_two_resumes:

@@ -14,8 +14,10 @@ from ..errors import ReactBenchError
 
 OPTIMIZERS = ("adam", "adamw")      # the training core's Schedule.optimizer (adam: coupled L2; adamw: decoupled)
 FULL_PASS = 10 ** 9       # steps_per_epoch that the training core caps at one pass over the training items
-COMPILE_ENV = "REACT_BENCH_COMPILE"   # torch.compile mode of the training steps' networks (training.compiled)
-COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+COMPILE_ENV = "REACT_BENCH_COMPILE"   # how the training core speeds up its steps on a GPU
+TORCH_COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+STEP_GRAPHS = "cuda-graphs"           # whole steps captured as CUDA graphs (methods/step_graphs.py)
+COMPILE_MODES = TORCH_COMPILE_MODES + (STEP_GRAPHS,)
 # Caps torch's own CPU kernels, oneDNN's and MKL's at AVX2. Read when torch starts, so they go in a
 # fresh process's environment. The bytes a CPU training produces depend on the vector width (an
 # AVX-512 machine gives other last bits, and a GAN grows them into other metrics); the pinned
@@ -25,15 +27,20 @@ AVX2_NUMERICS = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "M
 C = TypeVar("C", bound="ProfileConfig")
 
 
-def compile_mode() -> str | None:
-    """The torch.compile mode that ``REACT_BENCH_COMPILE`` names; None when unset, empty or "off".
-    How a run executes, like its device: not part of a method's config or an experiment job's key."""
+def compile_mode(device_type: str | None = None) -> str | None:
+    """The mode that ``REACT_BENCH_COMPILE`` names (a torch.compile mode of the steps' networks, or
+    ``cuda-graphs``: whole steps captured and replayed); None when unset, empty or "off". How a run
+    executes, like its device: not part of a method's config or an experiment job's key. Given the
+    run's ``device_type``, ``cuda-graphs`` off CUDA is refused."""
     mode = os.environ.get(COMPILE_ENV, "").strip()
     if mode in ("", "off"):
         return None
     if mode not in COMPILE_MODES:
         raise ReactBenchError(f"unknown compile mode {mode!r} (--compile / {COMPILE_ENV}); expected off or one "
                               f"of {list(COMPILE_MODES)}")
+    if mode == STEP_GRAPHS and device_type is not None and device_type != "cuda":
+        raise ReactBenchError(f"compile mode {STEP_GRAPHS} needs a CUDA device (this run is on {device_type}); "
+                              f"use off or a torch.compile mode {list(TORCH_COMPILE_MODES)}")
     return mode
 
 

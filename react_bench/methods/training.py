@@ -14,10 +14,11 @@ the core does the rest, the same way for everyone:
   resumed run ends bit-identical on the CPU;
 - ``losses.json`` every epoch and ``training_curve.png`` at the end;
 - ``torch.load(weights_only=True)`` for everything it reads;
-- opt-in ``torch.compile`` of a step's networks (``compiled``; the environment variable
-  ``REACT_BENCH_COMPILE`` or ``react-bench run --compile MODE``), for GPUs, where the originals'
-  many small steps are bound by kernel launches (docs/baselines.md). Off by default: eager steps are
-  the ones whose bytes the tests pin.
+- opt-in speed for GPUs, where the originals' many small steps are bound by kernel launches
+  (docs/baselines.md), through the environment variable ``REACT_BENCH_COMPILE`` or ``react-bench
+  run --compile MODE``: a ``torch.compile`` mode compiles a step's networks (``compiled``);
+  ``cuda-graphs`` captures whole steps as CUDA graphs and replays them (``step_graphs``). Off by
+  default: eager steps are the ones whose bytes the tests pin.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 import torch
 
 from ..errors import ReactBenchError
-from .config import compile_mode
+from .config import STEP_GRAPHS, compile_mode
+from .step_graphs import StepGraphs, set_capturable
 from .config import OPTIMIZERS as CONFIG_OPTIMIZERS
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 CHECKPOINT = "checkpoint.pt"
 PROGRESS_EVERY = 10             # read the running loss every k steps (a GPU sync)
 StepFn = Callable[[torch.Tensor, dict[str, Any], torch.Generator], tuple[torch.Tensor, dict[str, torch.Tensor]]]
+BeforeStep = Callable[[dict[str, Any]], Hashable]
 EpochEnd = Callable[[int, dict[str, float], dict[str, Any]], None]
 EpochCallback = Callable[[int, dict[str, Any]], None]
 
@@ -56,9 +59,10 @@ def compiled(fn: Any) -> Any:
     calls, not the step: a step reads Python state (REGNN's tau, a GAN's step counter) on which a
     compiled step would recompile. The wrapper shares the network's parameters; checkpoints, saving
     and ``predict`` use the network itself. Compiled steps are not bit-identical to eager ones
-    (fused kernels; dropout draws its own random numbers)."""
+    (fused kernels; dropout draws its own random numbers). ``cuda-graphs`` compiles nothing: it
+    captures whole steps in ``train_loop``."""
     mode = compile_mode()
-    return fn if mode is None else torch.compile(fn, mode=mode)
+    return fn if mode is None or mode == STEP_GRAPHS else torch.compile(fn, mode=mode)
 
 
 class ResumeError(ReactBenchError):
@@ -133,7 +137,8 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
                name: str, resume: bool = False, state: dict[str, Any] | None = None,
                epoch_end: EpochEnd | None = None, on_epoch_end: EpochCallback | None = None,
                progress: Callable[..., None] | None = None,
-               parameters: Any = None, extras: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+               parameters: Any = None, extras: dict[str, Any] | None = None,
+               before_step: BeforeStep | None = None, graphable: bool = True) -> list[dict[str, Any]]:
     """Train ``model`` in place over ``n_items`` training items; returns the per-epoch history.
 
     ``step(items, state, generator)`` returns the loss to minimise and the detached scalar terms
@@ -142,7 +147,13 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
     is what a checkpoint must match to be resumed. ``parameters`` (default: all of the model's)
     are what the core's optimiser updates; ``extras`` are further objects with ``state_dict`` /
     ``load_state_dict`` that the step updates itself (e.g. a GAN discriminator's optimizer),
-    checkpointed and restored with the rest."""
+    checkpointed and restored with the rest.
+
+    ``before_step(state)`` runs before every step and returns the key of the step's variant: a step
+    whose work depends on Python state (a GAN's D-update turn) reads it from what ``before_step``
+    set, so that ``cuda-graphs`` (``step_graphs``) can capture one graph per variant and replay it
+    without running the step's Python. ``graphable=False``: the step reads the GPU from the host
+    and cannot be captured; under ``cuda-graphs`` it runs eagerly."""
     run_dir.mkdir(parents=True, exist_ok=True)
     generator = torch.Generator(device=device)
     generator.manual_seed(seed)
@@ -169,7 +180,25 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
         log.info("%s: resumed from %s after epoch %d", name, ckpt_path, start_epoch - 1)
 
     steps = schedule.steps(n_items)
-    compiling = compile_mode() is not None
+    mode = compile_mode(device.type)
+    compiling = mode is not None and mode != STEP_GRAPHS
+    optimizers = [optimizer] + [o for o in (extras or {}).values() if isinstance(o, torch.optim.Optimizer)]
+    graphs = None
+    if mode == STEP_GRAPHS and graphable:
+        graphs = StepGraphs(name, device, generator, schedule.batch_size, optimizers)
+    else:
+        if mode == STEP_GRAPHS:
+            log.info("%s: its step reads the GPU from the host; it runs eagerly under %s", name, STEP_GRAPHS)
+        set_capturable(optimizers, False, device)      # a checkpoint written under cuda-graphs
+
+    def body(items: torch.Tensor) -> torch.Tensor:
+        """One training step: the method's step, the update, the stacked loss terms."""
+        loss, terms = step(items, state, generator)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return torch.stack([loss.detach()] + [terms[k] for k in loss_keys[1:]])
+
     model.train()
     if progress is not None:
         progress(f"{name} epochs", start_epoch, schedule.epochs, "")
@@ -180,15 +209,13 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
             group["lr"] = lr
         perm = torch.randperm(n_items, generator=generator, device=device)
         sums = torch.zeros(len(loss_keys), device=device)
+        replayed = 0 if graphs is None else graphs.replayed
         for i in range(steps):
             items = perm[i * schedule.batch_size:(i + 1) * schedule.batch_size]
             if compiling:                # CUDA graph trees: a new training iteration starts here
                 torch.compiler.cudagraph_mark_step_begin()
-            loss, terms = step(items, state, generator)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            sums += torch.stack([loss.detach()] + [terms[k] for k in loss_keys[1:]])
+            key = None if before_step is None else before_step(state)
+            sums += body(items) if graphs is None else graphs.run(body, items, key, lr)
             if progress is not None and ((i + 1) % PROGRESS_EVERY == 0 or i + 1 == steps):
                 progress(f"{name} steps", i + 1, steps, f"loss {float(sums[0]) / (i + 1):.5f}")
         means = dict(zip(loss_keys, (sums / steps).tolist()))
@@ -197,6 +224,8 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
         record = {"epoch": epoch, **means, **{k: v for k, v in state.items()}, "lr": lr, "steps": steps,
                   "items": n_items, "batch_size": schedule.batch_size,
                   "pass_steps": math.ceil(n_items / schedule.batch_size), "seconds": time.perf_counter() - t0}
+        if graphs is not None:
+            record["replayed_steps"] = graphs.replayed - replayed
         history.append(record)
         if epoch_end is not None:
             epoch_end(epoch, means, state)

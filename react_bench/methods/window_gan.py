@@ -154,10 +154,17 @@ class WindowGANMethod:
 
             g_step, d_step = compiled(g), compiled(d)          # the networks themselves unless compiling
 
-            def step(items: torch.Tensor, state: dict, generator: torch.Generator):
-                update_d = state["g_steps"] % cfg.g_steps_per_d == 0
+            turn = {"update_d": True}
+
+            def before_step(state: dict) -> bool:
+                # D's turn comes from Python state, so it is decided here, outside the step: a step
+                # replayed from a CUDA graph runs no Python (training.train_loop, step_graphs)
+                turn["update_d"] = state["g_steps"] % cfg.g_steps_per_d == 0
                 state["g_steps"] += 1
-                return self.gan_step(g_step, d_step, d_opt if update_d else None, data.batch(items), generator)
+                return turn["update_d"]
+
+            def step(items: torch.Tensor, state: dict, generator: torch.Generator):
+                return self.gan_step(g_step, d_step, d_opt if turn["update_d"] else None, data.batch(items), generator)
 
             def epoch_end(epoch: int, means: dict, state: dict) -> None:
                 for group in d_opt.param_groups:          # D follows G's step schedule
@@ -169,7 +176,7 @@ class WindowGANMethod:
                        name=self.name, resume=resume, state={"g_steps": 0},
                        epoch_end=epoch_end, on_epoch_end=on_epoch_end, progress=progress,
                        parameters=[{"params": list(g.parameters()), "betas": betas}],
-                       extras={"d_optimizer": d_opt})
+                       extras={"d_optimizer": d_opt}, before_step=before_step)
         self.save(run_dir / "model")
 
     @torch.no_grad()

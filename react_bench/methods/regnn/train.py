@@ -178,7 +178,8 @@ def train_model(model: REGNNModel, cfg: REGNNConfig, split: SplitData, *, seed: 
     return train_loop(model, schedule_of(cfg), data.item_speaker.numel(), step, seed=seed, device=device,
                       run_dir=run_dir, architecture=cfg.architecture_dict(), loss_keys=("loss", "l_min", "l_mid"),
                       name="REGNN", resume=resume, state={"tau": None}, epoch_end=update_tau,
-                      on_epoch_end=on_epoch_end, progress=progress)
+                      on_epoch_end=on_epoch_end, progress=progress,
+                      graphable=False)             # the step reads the GPU (nonzero): no CUDA graphs
 
 
 # ----------------------------------------------------------------------------- inference
