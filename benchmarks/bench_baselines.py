@@ -145,76 +145,6 @@ def _runs(names: list[str], profile: str, device: str) -> None:
               f"{seconds.get('predict', float('nan')):.1f} | {seconds.get('score', float('nan')):.1f} | "
               f"{'yes' if wall <= 180 else 'NO'} |", flush=True)
 
-def _counting_kernels():
-    """A dispatch mode that counts the operators reaching a kernel: views, ``empty`` allocations and
-    ``_unsafe_view`` are free. Host reads are counted apart as syncs (``where``: the caller's line):
-    ``_local_scalar_dense`` (``.item()``, ``float(t)``, ``bool(t)``) outside the optimisers, and the
-    operators whose output size depends on the data (``nonzero``, which boolean indexing calls, and
-    ``masked_select``). ``F.one_hot`` reads its range on the CPU only.
-
-    On a GPU a counted operator is one kernel launch or more, so the count is the launch cost of a
-    step, measured on the CPU, but not exactly CUDA's: CUDA fuses dropout (one kernel there, three
-    here), attention with dropout (flash attention there, the math path here) and ``nn.GRU``/
-    ``nn.LSTM`` (cuDNN's few kernels a layer there, per-time-step operators here; ``nn.GRUCell``/
-    ``nn.LSTMCell`` run per time step on both, a fused cell of about three kernels there against
-    about ten here), while some operators launch several kernels there (multi-tensor foreach chunks,
-    split-K matmuls). The operators inside recurrent modules' forwards are counted apart
-    (``rnn_kernels``; their backwards cannot be told apart and stay in ``kernels``)."""
-    import collections
-    import traceback
-
-    import torch
-    from torch.utils._python_dispatch import TorchDispatchMode
-
-    aten = torch.ops.aten
-    free = {aten.empty, aten.empty_strided, aten.empty_like, aten._unsafe_view, aten.scalar_tensor}
-    data_sized = {aten.nonzero, aten.masked_select}        # a GPU must report the output size back
-
-    class Count(TorchDispatchMode):
-        def __init__(self) -> None:
-            super().__init__()
-            self.kernels = 0
-            self.syncs = 0
-            self.where: collections.Counter = collections.Counter()
-            self.rnn_kernels = 0
-            self._depth = 0
-            self._hooks: list = []
-
-        def __enter__(self):
-            recurrent = (torch.nn.RNNBase, torch.nn.RNNCellBase)
-
-            def enter(module, args):
-                self._depth += isinstance(module, recurrent)
-
-            def leave(module, args, out):
-                self._depth -= isinstance(module, recurrent)
-
-            self._hooks = [torch.nn.modules.module.register_module_forward_pre_hook(enter),
-                           torch.nn.modules.module.register_module_forward_hook(leave)]
-            return super().__enter__()
-
-        def __exit__(self, *exc):
-            for hook in self._hooks:
-                hook.remove()
-            return super().__exit__(*exc)
-
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            read = func is aten._local_scalar_dense.default
-            if read or func.overloadpacket in data_sized:
-                stack = traceback.extract_stack()[:-1]
-                # the optimisers' step counts stay on the CPU on a GPU too: not a sync
-                if not (read and any({"torch", "optim"} <= set(Path(f.filename).parts) for f in stack)):
-                    self.syncs += 1
-                    own = [f for f in stack if "torch" not in Path(f.filename).parts]
-                    self.where[f"{Path(own[-1].filename).name}:{own[-1].lineno}" if own else "?"] += 1
-            if not read and not func.is_view and func.overloadpacket not in free and func.namespace != "profiler":
-                self.kernels += 1
-                self.rnn_kernels += self._depth > 0
-            return func(*args, **(kwargs or {}))
-
-    return Count()
-
-
 def _gpu_seconds_per_step(table: Path | None) -> dict[str, float]:
     """{method: seconds per training step} from a bench_baselines markdown table measured on a GPU
     (its fit column and step count: every cut stage together)."""
@@ -248,6 +178,7 @@ def _kernels(names: list[str], profile: str, world: str, steps: int, gpu_table: 
 
     from react_bench.data.reader import load_split
     from react_bench.data.synth import PROFILES
+    from react_bench.methods.dispatch_count import DispatchCount
     from react_bench.pipeline import resolve_data
 
     train = load_split(resolve_data(None, world).root, "train")
@@ -257,7 +188,7 @@ def _kernels(names: list[str], profile: str, world: str, steps: int, gpu_table: 
 
     def counted_fit(method) -> tuple[tuple[int, int, int], collections.Counter, list[tuple[str, dict]],
                                      list[str] | None]:
-        with (tempfile.TemporaryDirectory() as run_dir, _counting_kernels() as count,
+        with (tempfile.TemporaryDirectory() as run_dir, DispatchCount() as count,
               mock.patch("torch.optim.adam._default_to_fused_or_foreach", lambda *a, **k: (False, True))):
             method.fit(train, None, seed=0, device="cpu", run_dir=Path(run_dir))         # foreach Adam, as on CUDA
             stages = _stage_epochs(Path(run_dir))

@@ -112,7 +112,10 @@ class HuangSMethod(WindowGANMethod):
         return InfoDiscriminator(self.config)
 
     def _code(self, cont: torch.Tensor, identity: torch.Tensor) -> torch.Tensor:
-        return torch.cat([cont, F.one_hot(identity, self.config.n_identities).to(cont.dtype)], 1)
+        # one-hot by comparison: F.one_hot reads its classes' range back on the CPU, a host read the
+        # cuda-graphs check (dispatch_count) would flag though CUDA skips it
+        classes = torch.arange(self.config.n_identities, device=identity.device)
+        return torch.cat([cont, (identity[:, None] == classes).to(cont.dtype)], 1)
 
     def draw_codes(self, n: int, generator: torch.Generator) -> torch.Tensor:
         cfg = self.config

@@ -191,8 +191,9 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
             log.info("%s: its step reads the GPU from the host; it runs eagerly under %s", name, STEP_GRAPHS)
         set_capturable(optimizers, False, device)      # a checkpoint written under cuda-graphs
 
-    def body(items: torch.Tensor) -> torch.Tensor:
-        """One training step: the method's step, the update, the stacked loss terms."""
+    def one_step(items: torch.Tensor) -> torch.Tensor:
+        """One training step: the method's step, the update, the stacked loss terms. (Its name is
+        what dispatch_count looks for to tell a step's host reads from the loop's.)"""
         loss, terms = step(items, state, generator)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -215,7 +216,7 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
             if compiling:                # CUDA graph trees: a new training iteration starts here
                 torch.compiler.cudagraph_mark_step_begin()
             key = None if before_step is None else before_step(state)
-            sums += body(items) if graphs is None else graphs.run(body, items, key, lr)
+            sums += one_step(items) if graphs is None else graphs.run(one_step, items, key, lr)
             if progress is not None and ((i + 1) % PROGRESS_EVERY == 0 or i + 1 == steps):
                 progress(f"{name} steps", i + 1, steps, f"loss {float(sums[0]) / (i + 1):.5f}")
         means = dict(zip(loss_keys, (sums / steps).tolist()))

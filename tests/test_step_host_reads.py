@@ -1,0 +1,55 @@
+"""A CUDA graph cannot capture a step that reads the GPU from the host, and on a GPU such a read
+would only show as a failed capture (step_graphs). So it is checked here, on the CPU: every
+baseline's training step (the method's step, backward and the optimisers' updates: the core's
+``one_step``) is run under dispatch_count's mode, and must make no host read (``.item()``,
+``bool(t)``, ``nonzero``, boolean-mask indexing, ...). REGNN's does (ActNorm's flag, ``nonzero``),
+which is why it declares itself not graphable; that it is caught shows the check can fail."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from react_bench.methods import get_method
+from react_bench.methods.dispatch_count import DispatchCount
+
+GRAPHABLE = ("BeLFusion", "DyadGAN", "Huang_S", "L2L", "TransVAE", "TransVAE_online", "UNet")
+
+
+def _step_reads(name: str, train, run_dir) -> dict[str, int]:
+    method = get_method(name, profile="smoke")
+    with DispatchCount() as count:
+        method.fit(train, None, seed=0, device="cpu", run_dir=run_dir)
+    assert count.kernels > 0
+    return dict(count.step_reads)
+
+
+@pytest.mark.parametrize("name", GRAPHABLE)
+def test_graphable_training_steps_read_nothing_back(name, smoke_splits, tmp_path) -> None:
+    _, train, _ = smoke_splits
+    assert _step_reads(name, train, tmp_path) == {}
+
+
+def test_regnn_step_reads_back_and_is_declared_not_graphable(smoke_splits, tmp_path) -> None:
+    _, train, _ = smoke_splits
+    assert _step_reads("regnn", train, tmp_path)
+
+
+def test_boolean_mask_indexing_and_item_are_host_reads() -> None:
+    from react_bench.methods.dispatch_count import is_host_read
+
+    x, mask = torch.randn(4, 3), torch.tensor([True, False, True, False])
+    seen = []
+
+    class Record(DispatchCount):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            seen.append(is_host_read(func, args))
+            return func(*args, **(kwargs or {}))
+
+    for expr, expected in ((lambda: x[mask], True), (lambda: x[torch.tensor([0, 2])], False),
+                           (lambda: float(x.sum()), True), (lambda: x.masked_fill(mask[:, None], 0.0), False),
+                           (lambda: x.nonzero(), True), (lambda: x.repeat_interleave(2, dim=1), False)):
+        seen.clear()
+        with Record():
+            expr()
+        assert any(seen) is expected, expr
