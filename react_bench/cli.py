@@ -332,7 +332,7 @@ def run(method: str = typer.Argument(..., help="a registered method (react-bench
 
     paths = OutputPaths.from_env()
     resolved = _device(device, as_json)
-    _set_compile(compile, as_json)
+    _set_compile(compile, as_json, resolved)
     overrides = _guarded(_parse_config, config, as_json=as_json)
     _guarded(check_fid_weights, not (no_fid or no_score), fid_weights, as_json=as_json)
     with progress_bars(not as_json) as progress:

@@ -74,16 +74,17 @@ def _device(device: str, as_json: bool = False) -> str:
     return _guarded(resolve_device, device, as_json=as_json)
 
 
-def _set_compile(mode: Optional[str], as_json: bool = False) -> None:
+def _set_compile(mode: Optional[str], as_json: bool = False, device: Optional[str] = None) -> None:
     """--compile MODE: set REACT_BENCH_COMPILE for the training core (and the runner's workers),
-    refusing an unknown mode before any work. None leaves the environment as it is."""
+    refusing an unknown mode, or cuda-graphs on a non-CUDA ``device``, before any work. None leaves
+    the environment as it is."""
     import os
 
     from .methods.config import COMPILE_ENV, compile_mode
 
     if mode is not None:
         os.environ[COMPILE_ENV] = mode
-    _guarded(compile_mode, as_json=as_json)
+    _guarded(compile_mode, None if device is None else device.split(":")[0], as_json=as_json)
 
 
 def _source(data: Optional[Path], profile: Optional[str], progress=None):

@@ -96,7 +96,8 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
     seed_list = parse_seeds(seeds)
     paths = OutputPaths.from_env()
     resolved = device if dry_run else _device(device, as_json)
-    _set_compile(compile, as_json)                # every job's payload carries the mode to its worker
+    # every job's payload carries the mode to its worker; cuda-graphs off CUDA is refused here
+    _set_compile(compile, as_json, None if dry_run else resolved)
     with progress_bars(not (as_json or dry_run)) as progress:
         source = _data_source(spec, data, profile, progress)
         if dry_run:

@@ -150,6 +150,10 @@ def test_an_unknown_compile_mode_is_refused_before_any_work(workdir, monkeypatch
     graphs = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--device", "cpu", "--compile", "cuda-graphs")
     assert graphs.exit_code == 1 and "cuda-graphs needs a CUDA device (this run is on cpu)" in graphs.output
     assert not (workdir / "runs").exists() or not any((workdir / "runs").iterdir())
+    runner = invoke("experiment", "run", "table1", "--profile", "smoke", "--seeds", "0", "--device", "cpu",
+                    "--compile", "cuda-graphs")
+    assert runner.exit_code == 1 and "cuda-graphs needs a CUDA device" in runner.output
+    assert not (workdir / "runs").exists() or not any((workdir / "runs").iterdir())
 
 
 def test_appropriateness_commands(workdir):
