@@ -277,3 +277,34 @@ def test_before_step_runs_before_every_step_and_a_capturable_checkpoint_resumes_
                        architecture={"n": 1}, loss_keys=("loss",), name="t", state={"turns": 0}, resume=True,
                        before_step=before_step)
     assert len(again) == 2 and again[-1]["turns"] == 6
+
+
+def test_a_step_that_cannot_be_captured_is_reported_with_its_own_cause(monkeypatch) -> None:
+    """When a step raises inside a capture, torch's graph context raises "invalidated capture" on
+    exit; the error a user sees must name the step's own error (CUDA stood in for on the CPU)."""
+    import contextlib
+
+    from react_bench.methods import step_graphs
+
+    class FakeGraph:
+        def register_generator_state(self, generator) -> None:
+            pass
+
+    @contextlib.contextmanager
+    def capturing(graph):
+        try:
+            yield
+        finally:
+            raise RuntimeError("CUDA error: operation failed due to a previous error during capture")
+
+    monkeypatch.setattr(torch.cuda, "CUDAGraph", FakeGraph)
+    monkeypatch.setattr(torch.cuda, "graph", capturing)
+    monkeypatch.setattr(torch.cuda, "device", lambda device: contextlib.nullcontext())
+    graphs = object.__new__(step_graphs.StepGraphs)
+    graphs.name, graphs.generator, graphs.device, graphs.optimizers = "M", torch.Generator(), "cuda", []
+
+    def step(items):
+        raise RuntimeError("operation not permitted when stream is capturing")
+
+    with pytest.raises(ReactBenchError, match="M: its training step cannot be captured.*operation not permitted"):
+        graphs._capture(step, torch.arange(4))

@@ -129,22 +129,27 @@ class LatentDenoiser(nn.Module):
         return h
 
 
-class CosineDDIM:
+class CosineDDIM(nn.Module):
     """The cosine noise schedule of Nichol & Dhariwal over ``steps`` steps (betas capped at 0.999),
-    forward noising and DDIM sampling of a model that predicts x0."""
+    forward noising and DDIM sampling of a model that predicts x0. The tables are non-persistent
+    buffers: derived, so not in the saved weights, and moved with the network, so that a training
+    step on a GPU copies nothing from the host (a copy is a sync, which a CUDA graph cannot capture)."""
 
     def __init__(self, steps: int) -> None:
+        super().__init__()
+
         def alpha_bar(s: float) -> float:
             return math.cos((s + 0.008) / 1.008 * math.pi / 2) ** 2
 
         betas = [min(1 - alpha_bar((i + 1) / steps) / max(1e-5, alpha_bar(i / steps)), 0.999) for i in range(steps)]
         cumprod = torch.cumprod(1 - torch.tensor(betas, dtype=torch.float64), 0)
         self.steps = steps
-        self.alpha_bar = cumprod.float()
-        self.alpha_bar_prev = torch.cat([torch.ones(1, dtype=torch.float64), cumprod[:-1]]).float()
+        self.register_buffer("alpha_bar", cumprod.float(), persistent=False)
+        self.register_buffer("alpha_bar_prev", torch.cat([torch.ones(1, dtype=torch.float64), cumprod[:-1]]).float(),
+                             persistent=False)
 
     def _at(self, table: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        return table.to(t.device)[t][:, None]
+        return table[t][:, None]
 
     def q_sample(self, x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         ab = self._at(self.alpha_bar, t)

@@ -24,8 +24,9 @@ The rules a graph imposes, and how they are met here:
 - Each graph has its own memory pool; the tensors that live across replays (parameters, optimiser
   state, the step's inputs and outputs) are allocated outside the graphs or held by them.
 
-Replayed training is not bit-identical to eager training (other random numbers; capturable Adam's
-device-side bias correction), as with ``torch.compile``; the pinned eager bytes are untouched.
+Replayed training is not bit-identical to eager training (capturable Adam computes its bias
+correction on the device; whether every replay draws the very random numbers an eager step would is
+not checked), as with ``torch.compile``; the pinned eager bytes are untouched.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def set_capturable(optimizers: Iterable[torch.optim.Optimizer], on: bool, device
             if "capturable" not in group or group["capturable"] == on:
                 continue
             group["capturable"] = on
+            if on:      # the warm-up steps run capturable Adam uncaptured on purpose: no warning
+                opt._warned_capturable_if_run_uncaptured = True
             for p in group["params"]:
                 step = opt.state.get(p, {}).get("step")
                 if isinstance(step, torch.Tensor):
@@ -76,6 +79,7 @@ class StepGraphs:
             raise ReactBenchError(f"{name}: cuda-graphs needs a CUDA device (this run is on {device})")
         self.name, self.device, self.generator, self.batch_size = name, device, generator, batch_size
         set_capturable(optimizers, True, device)
+        self.optimizers = optimizers
         self.graphs: dict[Hashable, _Captured] = {}
         self.lr: float | None = None
         self.warm = 0
@@ -83,6 +87,8 @@ class StepGraphs:
         self.captures = 0
 
     def run(self, body: StepBody, items: torch.Tensor, key: Hashable, lr: float) -> torch.Tensor:
+        """The returned tensor is a graph's static output, overwritten by its next replay: read it
+        (the core adds it to the epoch's sums) before the next step."""
         if self.warm < WARMUP:
             self.warm += 1
             return self._on_side_stream(body, items)
@@ -116,13 +122,22 @@ class StepGraphs:
                 raise ReactBenchError(f"{self.name}: cuda-graphs needs graph-safe generators (torch >= 2.5; this is "
                                       f"{torch.__version__})")
             graph.register_generator_state(self.generator)
+        # optimiser state created inside a capture would be zeroed again by every replay
+        states = [len(opt.state) for opt in self.optimizers]
         try:
-            with torch.cuda.graph(graph):
+            with torch.cuda.device(self.device), torch.cuda.graph(graph):
                 out = body(static_items)
         except RuntimeError as err:
+            cause: BaseException = err          # a step that raised inside the capture: torch's exit
+            while cause.__context__ is not None:    # then raises "invalidated capture", the real
+                cause = cause.__context__           # error is in the context chain
             raise ReactBenchError(
-                f"{self.name}: its training step cannot be captured as a CUDA graph ({str(err).splitlines()[0]}); "
-                "train with --compile off or reduce-overhead (the last epoch's checkpoint can be resumed)") from err
+                f"{self.name}: its training step cannot be captured as a CUDA graph "
+                f"({type(cause).__name__}: {str(cause).splitlines()[0] if str(cause) else ''}); train with "
+                "--compile off or reduce-overhead (the last epoch's checkpoint can be resumed)") from err
+        if [len(opt.state) for opt in self.optimizers] != states:
+            raise ReactBenchError(f"{self.name}: an optimiser created its state inside a CUDA-graph capture "
+                                  "(its first step must come in the eager warm-up)")
         self.captures += 1
         log.info("%s: captured training-step graph %d (lr %.2e)", self.name, self.captures, self.lr)
         return _Captured(graph, static_items, out)
