@@ -297,8 +297,8 @@ def main() -> None:
           f"overrides {dict(args.set) or 'none'}, batch x{args.batch_scale}, compile {args.compile}, "
           f"tf32 matmuls {'on' if args.tf32 else 'off'}")
     print("| method | schedule cut | fit s (cut schedule) | steps | steps/s | full schedule s (projected) | "
-          "predict s per clip (10 samples) |")
-    print("|---|---|---|---|---|---|---|")
+          "predict s per clip (10 samples) | replayed from CUDA graphs (of steps) |")
+    print("|---|---|---|---|---|---|---|---|")
     for name in names:
         try:
             full, method, cut = _short(name, args.profile, args.steps, dict(args.set), args.batch_scale, args.epochs)
@@ -310,15 +310,16 @@ def main() -> None:
                 steps = sum(int(h.get("steps", 0)) for _, h in stages)
                 epoch_s = sum(float(h.get("seconds", 0.0)) for _, h in stages) or fit_s
                 projected = _full_schedule_seconds(full, stages)
+                replayed = [int(h["replayed_steps"]) for _, h in stages if "replayed_steps" in h]
                 tick = time.perf_counter()
                 method.predict(test, n_samples=10, seed=0)
                 per_clip = (time.perf_counter() - tick) / test.n_directions
             rate = steps / epoch_s if steps else float("nan")
             full_s = "?" if projected is None else f"{projected:.1f}"
             print(f"| {name} | {' + '.join(cut)} = {args.epochs} | {fit_s:.1f} | {steps} | {rate:.1f} | {full_s} | "
-                  f"{per_clip:.4f} |", flush=True)
+                  f"{per_clip:.4f} | {sum(replayed) if replayed else ''} |", flush=True)
         except Exception as error:    # report and go on: one broken method does not hide the others
-            print(f"| {name} | failed: {type(error).__name__}: {str(error)[:80]} | | | | | |")
+            print(f"| {name} | failed: {type(error).__name__}: {str(error)[:80]} | | | | | | |")
 
 
 if __name__ == "__main__":
