@@ -272,7 +272,7 @@ def main() -> None:
     if args.tf32:
         torch.backends.cuda.matmul.allow_tf32 = True
     os.environ[COMPILE_ENV] = args.compile
-    compile_mode()                               # an unknown mode is refused before any work
+    compile_mode(args.device.split(":")[0])    # an unknown mode (or cuda-graphs off CUDA) is refused first
     torch.set_num_threads(1)
     names = [n for n in method_names() if {"trained", "baseline"} <= set(METHODS.entry(n).tags)] + ["regnn"]
     if args.only:                                 # in the order given (the GPU script orders by cost)

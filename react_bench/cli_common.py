@@ -24,10 +24,10 @@ DeviceOpt = typer.Option("auto", "--device", metavar="<auto|cpu|cuda|cuda:N>",
 JsonOpt = typer.Option(False, "--json", help="Print JSON on stdout (errors too, as {\"ok\": false, ...}).")
 CompileOpt = typer.Option(None, "--compile", metavar="MODE",
                           help="Speed up the baselines' training steps on a GPU: cuda-graphs (capture whole "
-                               "steps as CUDA graphs and replay them; CUDA only), or a torch.compile mode of the "
-                               "networks (reduce-overhead, default, ...); off. Sets REACT_BENCH_COMPILE. Off by "
-                               "default: accelerated runs are not bit-identical to eager ones. Checked before any "
-                               "work.")
+                               "steps as CUDA graphs and replay them; CUDA only; new, not yet run on a GPU: "
+                               "docs/baselines.md), or a torch.compile mode of the networks (reduce-overhead, "
+                               "default, ...); off. Sets REACT_BENCH_COMPILE. Off by default: accelerated runs are "
+                               "not bit-identical to eager ones. Checked before any work.")
 
 
 def _fail(error: Exception, as_json: bool = False) -> None:

@@ -176,7 +176,7 @@ class _ReplayEagerly:
         self.out.copy_(self.body(self.items))
 
 
-def _bookkeeping_graphs(batch_size: int):
+def _bookkeeping_graphs(batch_size: int, optimizer: torch.optim.Optimizer):
     """StepGraphs with its two CUDA-only calls (side-stream warm-up, capture) replaced, so that what
     it decides (warm-up, which steps replay, one graph per key and rate) is checked on the CPU."""
     from react_bench.methods import step_graphs
@@ -185,8 +185,8 @@ def _bookkeeping_graphs(batch_size: int):
 
     class CpuGraphs(step_graphs.StepGraphs):
         def __init__(self) -> None:               # the parent refuses a non-CUDA device
-            self.name, self.batch_size = "test", batch_size
-            self.graphs, self.lr, self.warm, self.replayed, self.captures = {}, None, 0, 0, 0
+            self.name, self.batch_size, self.optimizers = "test", batch_size, [optimizer]
+            self.graphs, self.rates, self.warm, self.replayed, self.captures = {}, None, 0, 0, 0
 
         def _on_side_stream(self, body, items):
             calls["side"] += 1
@@ -201,7 +201,8 @@ def _bookkeeping_graphs(batch_size: int):
 
 
 def test_step_graphs_warm_up_then_replay_full_batches_one_graph_per_key_and_rate() -> None:
-    graphs, calls, warmup = _bookkeeping_graphs(batch_size=4)
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    graphs, calls, warmup = _bookkeeping_graphs(4, optimizer)
     seen: list[list[int]] = []
 
     def body(items: torch.Tensor) -> torch.Tensor:
@@ -209,7 +210,7 @@ def test_step_graphs_warm_up_then_replay_full_batches_one_graph_per_key_and_rate
         return items.sum().float().reshape(1)
 
     batches = [torch.arange(4) + 10 * i for i in range(warmup + 4)]
-    outs = [float(graphs.run(body, b, "a", 0.1)) for b in batches]
+    outs = [float(graphs.run(body, b, "a")) for b in batches]
     assert calls["side"] == warmup and len(calls["captures"]) == 1
     assert outs == [float(b.sum()) for b in batches]          # every replay saw its own batch
     # warm-up, then the capture's own pass over the first full batch, then one replay per step
@@ -217,11 +218,12 @@ def test_step_graphs_warm_up_then_replay_full_batches_one_graph_per_key_and_rate
     assert seen == [b.tolist() for b in expected]
     assert graphs.replayed == 4
     short = torch.tensor([1, 2])                               # a pass's last, shorter batch: eager
-    assert float(graphs.run(body, short, "a", 0.1)) == 3.0 and graphs.replayed == 4
-    graphs.run(body, batches[0], "b", 0.1)                     # a second variant: its own graph
-    graphs.run(body, batches[1], "a", 0.1)                     # the first is still replayed
+    assert float(graphs.run(body, short, "a")) == 3.0 and graphs.replayed == 4
+    graphs.run(body, batches[0], "b")                          # a second variant: its own graph
+    graphs.run(body, batches[1], "a")                          # the first is still replayed
     assert len(calls["captures"]) == 2 and graphs.replayed == 6
-    graphs.run(body, batches[2], "a", 0.01)                    # a new rate: captured again
+    optimizer.param_groups[0]["lr"] = 0.01                     # a new rate (any optimiser's): captured again
+    graphs.run(body, batches[2], "a")
     assert len(calls["captures"]) == 3 and set(graphs.graphs) == {"a"}
 
 
@@ -232,8 +234,10 @@ def test_set_capturable_moves_adam_step_counts_both_ways() -> None:
     opt = torch.optim.Adam([w], lr=0.1)
     (w * 2).sum().backward()
     opt.step()
+    opt.state[w]["step"] = torch.tensor(1.0, dtype=torch.float64)   # as a foreign checkpoint might hold it
     set_capturable([opt], True, torch.device("cpu"))
     assert opt.param_groups[0]["capturable"] is True and opt.state[w]["step"].dtype == torch.float32
+    assert opt._warned_capturable_if_run_uncaptured                   # warm-up runs it uncaptured on purpose
     set_capturable([opt], False, torch.device("cpu"))
     assert opt.param_groups[0]["capturable"] is False
     opt.step()                                                  # the plain path works again

@@ -50,12 +50,12 @@ def set_capturable(optimizers: Iterable[torch.optim.Optimizer], on: bool, device
     """Switch Adam/AdamW between the capturable path (step counts on ``device``) and the plain one.
     A no-op for optimisers that already are; needed after a resume, whose saved state says otherwise."""
     for opt in optimizers:
+        if on:          # the warm-up steps run capturable Adam uncaptured on purpose: no warning
+            opt._warned_capturable_if_run_uncaptured = True
         for group in opt.param_groups:
             if "capturable" not in group or group["capturable"] == on:
                 continue
             group["capturable"] = on
-            if on:      # the warm-up steps run capturable Adam uncaptured on purpose: no warning
-                opt._warned_capturable_if_run_uncaptured = True
             for p in group["params"]:
                 step = opt.state.get(p, {}).get("step")
                 if isinstance(step, torch.Tensor):
@@ -70,7 +70,7 @@ class _Captured:
 
 
 class StepGraphs:
-    """The graphs of one ``train_loop``: ``run(body, items, key, lr)`` performs one training step,
+    """The graphs of one ``train_loop``: ``run(body, items, key)`` performs one training step,
     eagerly or by replay, and returns the step's stacked loss terms."""
 
     def __init__(self, name: str, device: torch.device, generator: torch.Generator, batch_size: int,
@@ -81,12 +81,12 @@ class StepGraphs:
         set_capturable(optimizers, True, device)
         self.optimizers = optimizers
         self.graphs: dict[Hashable, _Captured] = {}
-        self.lr: float | None = None
+        self.rates: tuple[float, ...] | None = None
         self.warm = 0
         self.replayed = 0                      # steps replayed from a graph (recorded per epoch)
         self.captures = 0
 
-    def run(self, body: StepBody, items: torch.Tensor, key: Hashable, lr: float) -> torch.Tensor:
+    def run(self, body: StepBody, items: torch.Tensor, key: Hashable) -> torch.Tensor:
         """The returned tensor is a graph's static output, overwritten by its next replay: read it
         (the core adds it to the epoch's sums) before the next step."""
         if self.warm < WARMUP:
@@ -94,9 +94,10 @@ class StepGraphs:
             return self._on_side_stream(body, items)
         if items.numel() != self.batch_size:
             return body(items)                 # a pass's shorter last batch
-        if lr != self.lr:                      # the rate is baked into the captured optimiser steps
+        rates = self.learning_rates()
+        if rates != self.rates:                # the rates are baked into the captured optimiser steps
             self.graphs.clear()
-            self.lr = lr
+            self.rates = rates
         captured = self.graphs.get(key)
         if captured is None:
             captured = self.graphs[key] = self._capture(body, items)
@@ -105,6 +106,10 @@ class StepGraphs:
         captured.graph.replay()
         self.replayed += 1
         return captured.out
+
+    def learning_rates(self) -> tuple[float, ...]:
+        """Every optimiser's rate, every parameter group's (a GAN's D has its own optimiser)."""
+        return tuple(float(group["lr"]) for opt in self.optimizers for group in opt.param_groups)
 
     def _on_side_stream(self, body: StepBody, items: torch.Tensor) -> torch.Tensor:
         side = torch.cuda.Stream(self.device)
@@ -128,9 +133,11 @@ class StepGraphs:
             with torch.cuda.device(self.device), torch.cuda.graph(graph):
                 out = body(static_items)
         except RuntimeError as err:
-            cause: BaseException = err          # a step that raised inside the capture: torch's exit
-            while cause.__context__ is not None:    # then raises "invalidated capture", the real
-                cause = cause.__context__           # error is in the context chain
+            # a step that raised inside the capture: torch's exit then raises "invalidated capture",
+            # with the step's own error as its context
+            cause = err.__context__ or err
+            if isinstance(cause, torch.cuda.OutOfMemoryError) or isinstance(err, torch.cuda.OutOfMemoryError):
+                raise                           # memory, not capturability
             raise ReactBenchError(
                 f"{self.name}: its training step cannot be captured as a CUDA graph "
                 f"({type(cause).__name__}: {str(cause).splitlines()[0] if str(cause) else ''}); train with "
@@ -139,5 +146,5 @@ class StepGraphs:
             raise ReactBenchError(f"{self.name}: an optimiser created its state inside a CUDA-graph capture "
                                   "(its first step must come in the eager warm-up)")
         self.captures += 1
-        log.info("%s: captured training-step graph %d (lr %.2e)", self.name, self.captures, self.lr)
+        log.info("%s: captured training-step graph %d (learning rates %s)", self.name, self.captures, self.rates)
         return _Captured(graph, static_items, out)

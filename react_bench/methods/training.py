@@ -216,7 +216,7 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
             if compiling:                # CUDA graph trees: a new training iteration starts here
                 torch.compiler.cudagraph_mark_step_begin()
             key = None if before_step is None else before_step(state)
-            sums += one_step(items) if graphs is None else graphs.run(one_step, items, key, lr)
+            sums += one_step(items) if graphs is None else graphs.run(one_step, items, key)
             if progress is not None and ((i + 1) % PROGRESS_EVERY == 0 or i + 1 == steps):
                 progress(f"{name} steps", i + 1, steps, f"loss {float(sums[0]) / (i + 1):.5f}")
         means = dict(zip(loss_keys, (sums / steps).tolist()))
