@@ -10,9 +10,10 @@
 #      step_graphs.py), every stage cut to 2 epochs of STEPS steps on the paper profile. steps/s and
 #      the projected schedule come from the second epoch, so capture and CUDA warm-up stay out of
 #      them; the last column says how many steps were replayed. Rows are written as they finish.
-#   2. tests/test_compile_gpu.py -k "cuda-graphs or regnn": every baseline trains the same short
-#      schedule eagerly and graph-replayed; losses must agree and steps must really have been
-#      replayed (a graph replaying over memory a step still reads would corrupt training silently).
+#   2. tests/test_compile_gpu.py -k "cuda-graphs or cuda_graphs": every baseline trains the same
+#      short schedule eagerly and graph-replayed; losses must agree and steps must really have been
+#      replayed (a graph replaying over memory a step still reads would corrupt training silently);
+#      REGNN trains eagerly; a replayed Huang_S run resumes as if uninterrupted.
 #   3. L2L inference on 256 test directions (predict_batch 256), fp32 matmuls and TF32 matmuls
 #      (bench --tf32: a measurement only, no method sets it).
 #   4. the eager baseline of 1, like for like on this card.
@@ -59,7 +60,7 @@ pytest_gpu() {  # $1 limit s, $2 name, $3 -k expression
 # in order of priority, each phase capped; the eager baseline runs in the same call, so that the
 # speed-ups compare like for like on whichever card this is
 run "$(limit 110 0)" bench_cuda_graphs $COMMON --compile cuda-graphs
-pytest_gpu "$(limit 80 0)" pytest_cuda_graphs "cuda-graphs or regnn"
+pytest_gpu "$(limit 100 0)" pytest_cuda_graphs "cuda-graphs or cuda_graphs"
 L2L="--profile paper --device cuda --steps 2 --test-clips 256 --set predict_batch=256 --only L2L"
 run "$(limit 25 0)" bench_l2l_inference_fp32 $L2L
 run "$(limit 25 0)" bench_l2l_inference_tf32 $L2L --tf32

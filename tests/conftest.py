@@ -40,15 +40,15 @@ class Killed(Exception):
     """Raised from ``on_epoch_end`` to stop a fit the way a kill would (after a checkpoint)."""
 
 
-def fit_killed_after(method, train, run_dir: Path, epoch: int, seed: int) -> None:
-    """Fit ``method`` on ``train`` (CPU) and stop it right after epoch ``epoch`` is checkpointed; the
+def fit_killed_after(method, train, run_dir: Path, epoch: int, seed: int, device: str = "cpu") -> None:
+    """Fit ``method`` on ``train`` and stop it right after epoch ``epoch`` is checkpointed; the
     resume tests then continue it from ``run_dir``."""
     def kill(done: int, record: dict) -> None:
         if done == epoch:
             raise Killed
 
     with pytest.raises(Killed):
-        method.fit(train, None, seed=seed, device="cpu", run_dir=run_dir, on_epoch_end=kill)
+        method.fit(train, None, seed=seed, device=device, run_dir=run_dir, on_epoch_end=kill)
 
 
 def run_with_avx2_numerics(code: str, *args: str, timeout: int = 600) -> str:

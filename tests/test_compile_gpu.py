@@ -4,11 +4,12 @@
 captured, react_bench/methods/step_graphs.py) both replay CUDA graphs. A graph that replays over
 memory a step still reads would not raise: it would train on wrong numbers. So each checked baseline
 trains the same short schedule eagerly and accelerated, and the per-epoch losses must agree (not
-bit-identical: fused kernels, other random numbers, capturable Adam), the predictions be finite,
-and the saved model reload to the same predictions. Under `cuda-graphs` the steps must really have
-been replayed (losses.json's `replayed_steps`), for every baseline; REGNN, whose step reads the GPU,
-must train eagerly. The `reduce-overhead` three cover the patterns that matter there: a GAN whose D
-update runs inside G's step, BeLFusion's several graphs with eager GRUs between them, and online
+bit-identical: fused kernels and dropout's own random numbers under compile, capturable Adam under
+cuda-graphs), the predictions be finite, and the saved model reload to the same predictions. Under
+`cuda-graphs` the steps must really have been replayed (losses.json's `replayed_steps`), for every
+baseline; REGNN, whose step reads the GPU, must train eagerly; and a graph-replayed run must resume
+as if uninterrupted. The `reduce-overhead` three cover the patterns that matter there: a GAN whose
+D update runs inside G's step, BeLFusion's several graphs with eager GRUs between them, and online
 Trans-VAE's per-window step over growing prefixes."""
 
 from __future__ import annotations
@@ -77,3 +78,25 @@ def test_regnn_trains_eagerly_under_cuda_graphs(smoke_splits, tmp_path, monkeypa
     method.fit(train, None, seed=0, device=DEVICE, run_dir=tmp_path)
     history = _history(tmp_path)
     assert history and not any("replayed_steps" in h for h in history)
+
+
+def test_a_graph_replayed_run_resumes_under_cuda_graphs_as_if_uninterrupted(smoke_splits, tmp_path,
+                                                                            monkeypatch) -> None:
+    """Huang_S (two graph variants, D's own optimiser): killed after its first epoch and resumed
+    under cuda-graphs, it ends where the uninterrupted run ends. This checks that the checkpoint's
+    generator state counts the replays' draws and that capturable Adam's state resumes."""
+    from conftest import fit_killed_after
+
+    _, train, _ = smoke_splits
+    monkeypatch.setenv(COMPILE_ENV, STEP_GRAPHS)
+    settings = dict(epochs=3, steps_per_epoch=10)
+    whole = get_method("Huang_S", profile="smoke", **settings)
+    whole.fit(train, None, seed=0, device=DEVICE, run_dir=tmp_path / "whole")
+    fit_killed_after(get_method("Huang_S", profile="smoke", **settings), train, tmp_path / "cut", epoch=0, seed=0,
+                     device=DEVICE)
+    resumed = get_method("Huang_S", profile="smoke", **settings)
+    resumed.fit(train, None, seed=0, device=DEVICE, run_dir=tmp_path / "cut", resume=True)
+    assert sum(h["replayed_steps"] for h in _history(tmp_path / "cut")) > 0
+    ref, got = whole.model.state_dict(), resumed.model.state_dict()
+    for key in ref:
+        torch.testing.assert_close(got[key], ref[key], rtol=1e-4, atol=1e-6, msg=key)
