@@ -319,7 +319,9 @@ def main() -> None:
             print(f"| {name} | {' + '.join(cut)} = {args.epochs} | {fit_s:.1f} | {steps} | {rate:.1f} | {full_s} | "
                   f"{per_clip:.4f} | {sum(replayed) if replayed else ''} |", flush=True)
         except Exception as error:    # report and go on: one broken method does not hide the others
-            print(f"| {name} | failed: {type(error).__name__}: {str(error)[:80]} | | | | | | |")
+            # the whole message, on one line: a GPU call's only trace of why (e.g. a step that
+            # cannot be captured names its cause)
+            print(f"| {name} | failed: {type(error).__name__}: {' '.join(str(error).split())[:400]} | | | | | | |")
 
 
 if __name__ == "__main__":
