@@ -15,7 +15,8 @@
 #      replayed (a graph replaying over memory a step still reads would corrupt training silently);
 #      REGNN trains eagerly; a replayed Huang_S run resumes as if uninterrupted.
 #   3. L2L inference on 256 test directions (predict_batch 256), fp32 matmuls and TF32 matmuls
-#      (bench --tf32: a measurement only, no method sets it).
+#      (bench --tf32: a measurement only, no method sets it); then TF32 at 512 directions a batch
+#      (the 2026-12-04 H200 figures still fell with the batch: 0.077 s/clip at 16, 0.0215 at 256).
 #   4. the eager baseline of 1, like for like on this card.
 #   5. torch.compile of the networks (--compile MODE, default reduce-overhead) and, for
 #      reduce-overhead, its test, with the time left (compilation is slow).
@@ -64,6 +65,7 @@ pytest_gpu "$(limit 100 0)" pytest_cuda_graphs "cuda-graphs or cuda_graphs"
 L2L="--profile paper --device cuda --steps 2 --test-clips 256 --set predict_batch=256 --only L2L"
 run "$(limit 25 0)" bench_l2l_inference_fp32 $L2L
 run "$(limit 25 0)" bench_l2l_inference_tf32 $L2L --tf32
+run "$(limit 30 0)" bench_l2l_inference_tf32_b512 ${L2L/predict_batch=256/predict_batch=512} --test-clips 512 --tf32
 run "$(limit 100 0)" bench_compile_off $COMMON --compile off
 run "$(limit 150 0)" "bench_compile_$MODE" $COMMON --compile "$MODE"
 # tests/test_compile_gpu.py checks torch.compile in reduce-overhead mode only
