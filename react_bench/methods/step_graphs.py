@@ -15,7 +15,7 @@ The rules a graph imposes, and how they are met here:
 - Nothing in the step may read the GPU from the host (``.item()``, ``nonzero``, boolean indexing);
   capture fails loudly on that (REGNN's step does, so it never asks for graphs).
 - The learning rate is baked into a captured optimiser step: the graphs are captured anew whenever
-  the epoch's rate changes. The optimisers are switched to ``capturable`` Adam (their step counts on
+  any optimiser's rate changes. The optimisers are switched to ``capturable`` Adam (their step counts on
   the device).
 - Random numbers: the run's generator is registered with every graph (graph-safe Philox offsets),
   dropout's default generator is registered by torch; each replay draws fresh numbers.
