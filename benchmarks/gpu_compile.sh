@@ -56,7 +56,7 @@ pytest_gpu() {  # $1 limit s, $2 name, $3 -k expression
   [ "$1" -lt 15 ] && { echo "== $2: skipped (no time left)"; return; }
   echo "== tests/test_compile_gpu.py -k '$3': limit $1 s"
   timeout -k 5 "$1" python3 -m pytest -q -m gpu -p no:cacheprovider tests/test_compile_gpu.py -k "$3" 2>&1 \
-    | tail -15 | tee "$OUT/$2.txt" || echo "(stopped at the $1 s limit, or failed)"
+    | tee "$OUT/$2.log" | tail -15 | tee "$OUT/$2.txt" || echo "(stopped at the $1 s limit, or failed)"
 }
 # in order of priority, each phase capped; the eager baseline runs in the same call, so that the
 # speed-ups compare like for like on whichever card this is
