@@ -34,6 +34,9 @@ DATA_SIZED = {_aten.nonzero, _aten.masked_select, _aten.unique_dim, _aten._uniqu
 # indexing with a boolean mask calls nonzero inside the kernel, out of this mode's sight
 MASK_INDEXED = {_aten.index, _aten.index_put, _aten.index_put_, _aten._index_put_impl_}
 STEP_FRAME = ("training.py", "one_step")     # the core's training step: train_loop's one_step
+# Tensor methods that read data on the host without dispatching (on a CPU tensor ``.cpu()`` returns
+# it as is): wrapped while the mode is active, so that they count as reads too
+UNDISPATCHED_READS = ("tolist", "numpy", "cpu")
 
 
 def _has_mask(value: Any) -> bool:
@@ -57,7 +60,9 @@ class DispatchCount(TorchDispatchMode):
     inside recurrent modules' forwards), ``syncs`` (host reads outside the optimisers, whose step
     counts stay on the CPU on a GPU too) by the calling source line in ``where``, and ``step_reads``:
     the host reads made inside the core's training step (``one_step``: the method's step, backward,
-    the optimisers' updates), by source line; a step with any cannot be captured as a CUDA graph."""
+    the optimisers' updates), by source line; a step with any cannot be captured as a CUDA graph.
+    Reads are the dispatched ones (``is_host_read``) and ``UNDISPATCHED_READS``; a copy from the
+    host to the GPU stays invisible on the CPU."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -68,6 +73,7 @@ class DispatchCount(TorchDispatchMode):
         self.step_reads: collections.Counter = collections.Counter()
         self._depth = 0
         self._hooks: list = []
+        self._saved: dict[str, Any] = {}
 
     def __enter__(self) -> "DispatchCount":
         recurrent = (torch.nn.RNNBase, torch.nn.RNNCellBase)
@@ -80,12 +86,27 @@ class DispatchCount(TorchDispatchMode):
 
         self._hooks = [torch.nn.modules.module.register_module_forward_pre_hook(enter),
                        torch.nn.modules.module.register_module_forward_hook(leave)]
+        for name in UNDISPATCHED_READS:
+            self._saved[name] = torch.Tensor.__dict__.get(name)
+            setattr(torch.Tensor, name, self._reading(getattr(torch.Tensor, name)))
         return super().__enter__()
 
     def __exit__(self, *exc: Any) -> Any:
         for hook in self._hooks:
             hook.remove()
+        for name, method in self._saved.items():     # back to torch's own (inherited or defined)
+            if method is None:
+                delattr(torch.Tensor, name)
+            else:
+                setattr(torch.Tensor, name, method)
+        self._saved.clear()
         return super().__exit__(*exc)
+
+    def _reading(self, method: Any) -> Any:
+        def read(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+            self._host_read(traceback.extract_stack()[:-1])
+            return method(tensor, *args, **kwargs)
+        return read
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         scalar = func is _aten._local_scalar_dense.default
