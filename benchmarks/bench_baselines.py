@@ -41,6 +41,12 @@ import time
 from pathlib import Path
 
 
+def failed_row(label: str, error: Exception, empty_cells: int) -> str:
+    """A table row for a method that failed: its whole message on one line (up to 400 characters; a
+    GPU call's only trace of why, e.g. a step that cannot be captured names its cause)."""
+    return f"| {label} | failed: {type(error).__name__}: {' '.join(str(error).split())[:400]} |" + " |" * empty_cells
+
+
 def epoch_fields(config) -> list[str]:
     """A method config's training-stage epoch fields ("epochs", "vq_epochs", "vae_epochs", ...)."""
     import dataclasses
@@ -145,6 +151,7 @@ def _runs(names: list[str], profile: str, device: str) -> None:
               f"{seconds.get('predict', float('nan')):.1f} | {seconds.get('score', float('nan')):.1f} | "
               f"{'yes' if wall <= 180 else 'NO'} |", flush=True)
 
+
 def _gpu_seconds_per_step(table: Path | None) -> dict[str, float]:
     """{method: seconds per training step} from a bench_baselines markdown table measured on a GPU
     (its fit column and step count: every cut stage together)."""
@@ -232,7 +239,7 @@ def _kernels(names: list[str], profile: str, world: str, steps: int, gpu_table: 
                 print(f"| {name} | {stage} | {per_step:.0f} | {rnn:.0f} | {syncs:.1f} | {sched} | {per_step * sched / 1e6:.1f} | "
                       f"{6e8 / total_kernels:.2f} | {eager_us} |", flush=True)
         except Exception as error:    # report and go on
-            print(f"| {name} | failed: {type(error).__name__}: {str(error)[:80]} | | | | | | | |")
+            print(failed_row(name, error, 7))
     print("\nhost reads per step (a sync on CUDA), by source line: " + ("; ".join(reads) or "none"))
 
 
@@ -272,7 +279,7 @@ def main() -> None:
     if args.tf32:
         torch.backends.cuda.matmul.allow_tf32 = True
     os.environ[COMPILE_ENV] = args.compile
-    compile_mode(args.device.split(":")[0])    # an unknown mode (or cuda-graphs off CUDA) is refused first
+    compile_mode(args.device)                    # an unknown mode (or cuda-graphs off CUDA) is refused first
     torch.set_num_threads(1)
     names = [n for n in method_names() if {"trained", "baseline"} <= set(METHODS.entry(n).tags)] + ["regnn"]
     if args.only:                                 # in the order given (the GPU script orders by cost)
@@ -319,9 +326,7 @@ def main() -> None:
             print(f"| {name} | {' + '.join(cut)} = {args.epochs} | {fit_s:.1f} | {steps} | {rate:.1f} | {full_s} | "
                   f"{per_clip:.4f} | {sum(replayed) if replayed else ''} |", flush=True)
         except Exception as error:    # report and go on: one broken method does not hide the others
-            # the whole message, on one line: a GPU call's only trace of why (e.g. a step that
-            # cannot be captured names its cause)
-            print(f"| {name} | failed: {type(error).__name__}: {' '.join(str(error).split())[:400]} | | | | | | |")
+            print(failed_row(name, error, 6), flush=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from typing import Callable
 
 import torch
 
+from react_bench.methods.step_graphs import on_side_stream
+
 
 def _chains(n: int) -> dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]]:
     """Chains of n dependent kernels on (64, 128) activations: elementwise (a bias, an activation)
@@ -67,12 +69,8 @@ def main() -> None:
     print("|---|---|---|")
     for name, chain in _chains(args.kernels).items():
         eager = _seconds(lambda: chain(x, w), args.repeats)
-        side = torch.cuda.Stream()                     # warm-up before capture, as torch's docs do it
-        side.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(side):
-            for _ in range(3):
-                chain(x, w)
-        torch.cuda.current_stream().wait_stream(side)
+        for _ in range(3):                             # warm-up before capture, as torch's docs do it
+            on_side_stream(lambda: chain(x, w), dev)
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):
             chain(x, w)

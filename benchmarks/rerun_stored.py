@@ -76,6 +76,7 @@ def main() -> None:
     if args.avx2 and any(os.environ.get(k) != v for k, v in AVX2_NUMERICS.items()):
         # read when torch starts: start again with them set
         os.execve(sys.executable, sys.orig_argv, {**os.environ, **AVX2_NUMERICS})
+    from bench_baselines import failed_row
     from react_bench.pipeline import resolve_data, run_method
 
     todo = _stored(args.store, args.methods, args.seeds, args.profile)
@@ -106,8 +107,7 @@ def main() -> None:
                                      fid=False, method_config=config, leaderboard=None, log=lambda _msg: None)
                 new = outcome.score.result if outcome.score else {}
         except Exception as error:        # report and go on: one failure does not hide the other rows
-            print(f"| {stored['method']} | {stored['seed']} | failed: {type(error).__name__}: {str(error)[:120]} |",
-                  flush=True)
+            print(failed_row(f"{stored['method']} | {stored['seed']}", error, 0), flush=True)
             continue
         old_scores, new_scores = _scores(stored), _scores(new)
         cells = " | ".join(f"{old_scores.get(m, float('nan')):.4f} / {new_scores.get(m, float('nan')):.4f}"

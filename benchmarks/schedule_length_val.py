@@ -33,6 +33,7 @@ def longer(name: str, scale: int) -> dict:
 
 
 def main() -> None:
+    from bench_baselines import failed_row
     from react_bench.methods import METHODS, method_names
     from react_bench.pipeline import resolve_data, run_method
 
@@ -50,7 +51,7 @@ def main() -> None:
         try:
             variants = (("small", {}), (f"x{args.scale} epochs", longer(name, args.scale)))
         except Exception as error:           # report and go on: one failure does not hide the others
-            print(f"| {name} | failed: {type(error).__name__}: {str(error)[:100]} |", flush=True)
+            print(failed_row(name, error, 0), flush=True)
             continue
         for label, config in variants:
             tick = time.perf_counter()
@@ -62,7 +63,7 @@ def main() -> None:
                                          method_config=config, leaderboard=None, log=lambda _msg: None)
                 scores = outcome.score.result["scores"]
             except Exception as error:
-                print(f"| {name} | {label} | failed: {type(error).__name__}: {str(error)[:100]} |", flush=True)
+                print(failed_row(f"{name} | {label}", error, 0), flush=True)
                 continue
             fit = outcome.seconds.get("fit", time.perf_counter() - tick)
             print(f"| {name} | {' '.join(filter(None, (label, str(config or ''))))} | {fit:.0f} | "

@@ -84,7 +84,7 @@ def _set_compile(mode: Optional[str], as_json: bool = False, device: Optional[st
 
     if mode is not None:
         os.environ[COMPILE_ENV] = mode
-    _guarded(compile_mode, None if device is None else device.split(":")[0], as_json=as_json)
+    _guarded(compile_mode, device, as_json=as_json)
 
 
 def _source(data: Optional[Path], profile: Optional[str], progress=None):

@@ -341,7 +341,7 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     from .submission import write_submission
 
     device = resolve_device(device)
-    compile_mode(device.split(":")[0])        # a bad REACT_BENCH_COMPILE is refused before any work
+    compile_mode(device)                      # a bad REACT_BENCH_COMPILE is refused before any work
     check_fid_weights(fid and score, fid_weights)
     if resume is not None and not (Path(runs) / safe_name(resume)).is_dir():
         raise DataError(f"cannot resume: no run folder {Path(runs) / safe_name(resume)}")

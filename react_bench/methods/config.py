@@ -27,17 +27,18 @@ AVX2_NUMERICS = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "M
 C = TypeVar("C", bound="ProfileConfig")
 
 
-def compile_mode(device_type: str | None = None) -> str | None:
+def compile_mode(device: Any = None) -> str | None:
     """The mode that ``REACT_BENCH_COMPILE`` names (a torch.compile mode of the steps' networks, or
     ``cuda-graphs``: whole steps captured and replayed); None when unset, empty or "off". How a run
     executes, like its device: not part of a method's config or an experiment job's key. Given the
-    run's ``device_type``, ``cuda-graphs`` off CUDA is refused."""
+    run's ``device`` ("cpu", "cuda:1", a torch.device), ``cuda-graphs`` off CUDA is refused."""
     mode = os.environ.get(COMPILE_ENV, "").strip()
     if mode in ("", "off"):
         return None
     if mode not in COMPILE_MODES:
         raise ReactBenchError(f"unknown compile mode {mode!r} (--compile / {COMPILE_ENV}); expected off or one "
                               f"of {list(COMPILE_MODES)}")
+    device_type = None if device is None else str(device).split(":")[0]
     if mode == STEP_GRAPHS and device_type is not None and device_type != "cuda":
         raise ReactBenchError(f"compile mode {STEP_GRAPHS} needs a CUDA device (this run is on {device_type}); "
                               f"use off or a torch.compile mode {list(TORCH_COMPILE_MODES)}")

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterable
+from typing import Any, Callable, Hashable, Iterable, TypeVar
 
 import torch
 
@@ -44,6 +44,18 @@ log = logging.getLogger(__name__)
 WARMUP = 3                      # eager steps on a side stream before the first capture
 
 StepBody = Callable[[torch.Tensor], torch.Tensor]     # items -> the stacked loss terms, after the update
+T = TypeVar("T")
+
+
+def on_side_stream(fn: Callable[[], T], device: torch.device | str = "cuda") -> T:
+    """``fn()`` on a fresh side stream, ordered after and before the current stream's work: how
+    torch's capture recipe warms up what it will capture (also benchmarks/cuda_graph_floor.py)."""
+    side = torch.cuda.Stream(device)
+    side.wait_stream(torch.cuda.current_stream(device))
+    with torch.cuda.stream(side):
+        out = fn()
+    torch.cuda.current_stream(device).wait_stream(side)
+    return out
 
 
 def set_capturable(optimizers: Iterable[torch.optim.Optimizer], on: bool, device: torch.device) -> None:
@@ -112,12 +124,7 @@ class StepGraphs:
         return tuple(float(group["lr"]) for opt in self.optimizers for group in opt.param_groups)
 
     def _on_side_stream(self, body: StepBody, items: torch.Tensor) -> torch.Tensor:
-        side = torch.cuda.Stream(self.device)
-        side.wait_stream(torch.cuda.current_stream(self.device))
-        with torch.cuda.stream(side):
-            out = body(items)
-        torch.cuda.current_stream(self.device).wait_stream(side)
-        return out
+        return on_side_stream(lambda: body(items), self.device)
 
     def _capture(self, body: StepBody, items: torch.Tensor) -> _Captured:
         static_items = items.clone()

@@ -180,7 +180,7 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
         log.info("%s: resumed from %s after epoch %d", name, ckpt_path, start_epoch - 1)
 
     steps = schedule.steps(n_items)
-    mode = compile_mode(device.type)
+    mode = compile_mode(device)
     compiling = mode is not None and mode != STEP_GRAPHS
     optimizers = [optimizer] + [o for o in (extras or {}).values() if isinstance(o, torch.optim.Optimizer)]
     graphs = None
