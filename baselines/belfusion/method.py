@@ -16,7 +16,7 @@ from react_bench.constants import AU_SLICE, N_ATTRS, N_FRAMES
 from react_bench.data.split import SplitData
 from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
-from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
+from react_bench.methods.inputs import InputSpec, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
 from react_bench.methods.training import CHECKPOINT, Schedule, clip_seed, compiled, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows
@@ -70,7 +70,7 @@ class BeLFusionMethod:
             torch.manual_seed(seed)
             net = self.model = BeLFusionNet(cfg, feature_width).to(dev)
             if net.speaker is not None:
-                net.speaker.mean, net.speaker.std = channel_stats(x[..., :feature_width])
+                net.speaker.fit_stats(x[..., :feature_width])
             run_dir.mkdir(parents=True, exist_ok=True)
             (run_dir / CONFIG).write_text(json.dumps(cfg.to_dict(), indent=1))
 

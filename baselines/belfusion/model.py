@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from react_bench.constants import N_ATTRS
+from react_bench.methods.inputs import Standardised
 
 from .config import BeLFusionConfig
 
@@ -62,17 +63,15 @@ class WindowVAE(nn.Module):
         return torch.stack(frames, dim=1)
 
 
-class FeatureEncoder(nn.Module):
+class FeatureEncoder(Standardised):
     """The speaker's standardised video + audio window through a GRU; its last state."""
 
     def __init__(self, width: int, hidden: int) -> None:
-        super().__init__()
-        self.register_buffer("mean", torch.zeros(width))
-        self.register_buffer("std", torch.ones(width))
+        super().__init__(width)
         self.gru = nn.GRU(width, hidden, batch_first=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.gru((x - self.mean) / self.std)[1][0]
+        return self.gru(self.normalise(x))[1][0]
 
 
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10000.0) -> torch.Tensor:

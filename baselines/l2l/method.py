@@ -28,7 +28,7 @@ from react_bench.constants import N_ATTRS, N_FRAMES
 from react_bench.data.split import SplitData
 from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
-from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
+from react_bench.methods.inputs import InputSpec, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
 from react_bench.methods.training import CHECKPOINT, Schedule, compiled, fit_setup, train_loop
 from react_bench.methods.windows import gather_windows, to_windows
@@ -69,8 +69,8 @@ class L2LMethod:
             y = listener_targets(train, self.device)
             torch.manual_seed(seed)
             self.model = model = L2LModel(self._widths(train), cfg).to(self.device)
-            model.vq.norm.mean, model.vq.norm.std = channel_stats(y)
-            model.predictor.speaker.norm.mean, model.predictor.speaker.norm.std = channel_stats(x)
+            model.vq.norm.fit_stats(y)
+            model.predictor.speaker.norm.fit_stats(x)
             run_dir.mkdir(parents=True, exist_ok=True)
             (run_dir / CONFIG).write_text(json.dumps(cfg.to_dict(), indent=1))
             architecture = {**cfg.architecture_dict(), "widths": list(model.widths)}

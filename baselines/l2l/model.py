@@ -8,6 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from react_bench.constants import N_ATTRS
+from react_bench.methods.inputs import Standardised
 from react_bench.methods.windows import overlap_average, to_windows
 
 from .config import L2LConfig
@@ -34,19 +35,6 @@ def downsampler(c_in: int, width: int, quant_factor: int) -> nn.Sequential:
     first = nn.Sequential(nn.Conv1d(c_in, width, 5, stride=2, padding=2, padding_mode="replicate"),
                           nn.LeakyReLU(LEAK), nn.BatchNorm1d(width))
     return nn.Sequential(first, *[conv_block(width, pool=True) for _ in range(1, quant_factor)])
-
-
-class Standardiser(nn.Module):
-    def __init__(self, width: int) -> None:
-        super().__init__()
-        self.register_buffer("mean", torch.zeros(width))
-        self.register_buffer("std", torch.ones(width))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean) / self.std
-
-    def inverse(self, x: torch.Tensor) -> torch.Tensor:
-        return x * self.std + self.mean
 
 
 class Quantizer(nn.Module):
@@ -77,7 +65,7 @@ class ListenerVQVAE(nn.Module):
     def __init__(self, cfg: L2LConfig) -> None:
         super().__init__()
         h, w = cfg.vq_hidden, cfg.window_tokens
-        self.norm = Standardiser(N_ATTRS)
+        self.norm = Standardised(N_ATTRS)
         self.squasher = downsampler(N_ATTRS, h, cfg.quant_factor)
         self.enc_in = nn.Linear(h, h)
         self.enc_pos = nn.Parameter(torch.zeros(w, h))
@@ -143,7 +131,7 @@ class SpeakerEncoder(nn.Module):
         super().__init__()
         video, audio, attrs = widths
         d2 = 2 * cfg.hidden
-        self.norm = Standardiser(video + audio + attrs)
+        self.norm = Standardised(video + audio + attrs)
         self.video, self.audio = video, audio
         self.motion_proj = nn.Linear(video + attrs, d2)
         self.audio_proj = nn.Linear(audio, d2)

@@ -19,7 +19,7 @@ from react_bench.constants import N_ATTRS, N_FRAMES
 from react_bench.data.split import SplitData
 from react_bench.errors import DataError, ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
-from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
+from react_bench.methods.inputs import InputSpec, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
 from react_bench.methods.online import predict_online
 from react_bench.methods.training import Schedule, clip_seed, compiled, fit_setup, train_loop
@@ -72,7 +72,7 @@ class TransVAEMethod:
             widths = self._widths(train)
             torch.manual_seed(seed)
             self.model = self._network(widths).to(self.device)
-            self.model.speaker.mean, self.model.speaker.std = channel_stats(x)
+            self.model.speaker.fit_stats(x)
             run_dir.mkdir(parents=True, exist_ok=True)
             (run_dir / CONFIG).write_text(json.dumps(cfg.to_dict(), indent=1))
             frames, dim = cfg.train_frames, cfg.feature_dim

@@ -25,6 +25,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from react_bench.constants import N_ATTRS
+from react_bench.methods.inputs import Standardised
 
 from .config import TransVAEConfig
 
@@ -84,20 +85,18 @@ class TimeQueries(nn.Module):
         return self.dropout(self.code[:frames].expand(batch, frames, -1))
 
 
-class SpeakerEncoder(nn.Module):
+class SpeakerEncoder(Standardised):
     """Standardised [video | audio | attributes] frames -> (B, T, D): a linear map per stream, then a
     linear fusion (the original: Conv3D + fc on face crops, linear on 78-d MFCCs, linear fusion)."""
 
     def __init__(self, widths: tuple[int, ...], dim: int) -> None:
-        super().__init__()
+        super().__init__(sum(int(w) for w in widths))
         self.widths = tuple(int(w) for w in widths)
-        self.register_buffer("mean", torch.zeros(sum(self.widths)))
-        self.register_buffer("std", torch.ones(sum(self.widths)))
         self.streams = nn.ModuleList([nn.Linear(w, dim) for w in self.widths])
         self.fusion = nn.Linear(dim * len(self.widths), dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        parts = torch.split((x - self.mean) / self.std, self.widths, dim=-1)
+        parts = torch.split(self.normalise(x), self.widths, dim=-1)
         return self.fusion(torch.cat([m(p) for m, p in zip(self.streams, parts)], dim=-1))
 
 

@@ -16,7 +16,7 @@ from react_bench.constants import N_ATTRS, N_FRAMES
 from react_bench.data.split import SplitData
 from react_bench.errors import ReactBenchError
 from react_bench.methods.device import resolve_device, torch_threads
-from react_bench.methods.inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
+from react_bench.methods.inputs import InputSpec, Standardised, listener_targets, speaker_inputs
 from react_bench.methods.persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
 from react_bench.methods.training import Schedule, compiled, fit_setup, train_loop
 
@@ -35,15 +35,13 @@ class _Block(nn.Module):
         return self.net(x)
 
 
-class UNet1d(nn.Module):
+class UNet1d(Standardised):
     """Encoder: `depth` blocks, each followed by x2 max-pooling; decoder: x2 upsampling, a skip
     concatenation and a block per level; a 1x1 convolution to the 25 attributes."""
 
     def __init__(self, c_in: int, cfg: UNetConfig) -> None:
-        super().__init__()
+        super().__init__(c_in)
         widths = [cfg.base_channels * 2 ** i for i in range(cfg.depth + 1)]
-        self.register_buffer("mean", torch.zeros(c_in))
-        self.register_buffer("std", torch.ones(c_in))
         self.down = nn.ModuleList()
         c = c_in
         for w in widths[:-1]:
@@ -63,7 +61,7 @@ class UNet1d(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, F, C) speaker inputs -> (B, F, 25)."""
         frames = x.shape[1]
-        x = ((x - self.mean) / self.std).transpose(1, 2)
+        x = self.normalise(x).transpose(1, 2)
         pad = (-frames) % self.multiple
         x = nn.functional.pad(x, (0, pad), mode="replicate")
         skips = []
@@ -96,7 +94,7 @@ class UNetMethod:
             y = listener_targets(train, self.device)
             torch.manual_seed(seed)
             self.model = UNet1d(x.shape[-1], cfg).to(self.device)
-            self.model.mean, self.model.std = channel_stats(x)
+            self.model.fit_stats(x)
             run_dir.mkdir(parents=True, exist_ok=True)
             (run_dir / CONFIG).write_text(json.dumps(cfg.to_dict(), indent=1))
             loss_fn = nn.functional.l1_loss if cfg.loss == "l1" else nn.functional.mse_loss

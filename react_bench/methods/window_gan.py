@@ -18,7 +18,7 @@ from ..constants import N_ATTRS, N_FRAMES
 from ..data.split import SplitData
 from ..errors import ReactBenchError
 from .device import resolve_device, torch_threads
-from .inputs import InputSpec, channel_stats, listener_targets, speaker_inputs
+from .inputs import InputSpec, Standardised, listener_targets, speaker_inputs
 from .persistence import CONFIG, load_weights, read_saved_model, save_model, saved_config_errors
 from .training import Schedule, clip_seed, compiled, fit_setup, train_loop
 from .window_gan_config import WindowGANConfig
@@ -27,18 +27,6 @@ from .windows import gather_windows, overlap_average, to_windows
 INFER_WINDOWS = 2048          # generator windows per inference batch (memory bound only)
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]     # speaker x, listener y, clip labels
-
-
-class Standardised(nn.Module):
-    """A generator's input standardisation, with train-split statistics saved in its weights."""
-
-    def __init__(self, width: int) -> None:
-        super().__init__()
-        self.register_buffer("mean", torch.zeros(width))
-        self.register_buffer("std", torch.ones(width))
-
-    def normalise(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean) / self.std
 
 
 @dataclass
@@ -142,7 +130,7 @@ class WindowGANMethod:
             width = x.shape[-1]
             torch.manual_seed(seed)
             g = self.build_generator(width).to(self.device)
-            g.mean, g.std = channel_stats(x)
+            g.fit_stats(x)
             d = self.build_discriminator(width).to(self.device).requires_grad_(False)
             self.model = g
             run_dir.mkdir(parents=True, exist_ok=True)
