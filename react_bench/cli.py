@@ -10,7 +10,8 @@ from typing import Any, Optional
 import typer
 
 from .cli_common import (USAGE_EXIT, CompileOpt, DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, Split,
-                         SplitOpt, _device, _fail, _guarded, _set_compile, _source)
+                         SplitOpt, _device, _fail, _guarded, _set_compile, _source,
+                         _submission_source)
 from .cli_experiments import experiment_app, join_seed_args
 from .errors import ReactBenchError
 
@@ -320,7 +321,8 @@ def run(method: str = typer.Argument(..., help="a registered method (react-bench
         no_fid: bool = typer.Option(False, "--no-fid", help="skip FRRea"),
         fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file (must exist)"),
         no_leaderboard: bool = typer.Option(False, "--no-leaderboard", help="do not rewrite LEADERBOARD.md"),
-        resume: Optional[str] = typer.Option(None, help="continue training an earlier run (its run id)"),
+        resume: Optional[str] = typer.Option(None, help="continue training an earlier run (its run id), with the "
+                                            "options it was started with"),
         compile: Optional[str] = CompileOpt,
         as_json: bool = JsonOpt) -> None:
     """Fit a method, predict 10 samples per direction, write a submission, score it, update the leaderboard.
@@ -387,7 +389,7 @@ def score(directory: Path = typer.Argument(..., help="submission folder"),
     _guarded(check_fid_weights, not no_fid, fid_weights, as_json=as_json)
     try:
         with progress_bars(not as_json) as progress:
-            source = _guarded(_source, data, profile, progress, as_json=as_json)
+            source = _guarded(_submission_source, directory, data, profile, progress, as_json=as_json)
             outcome = _guarded(score_submission, directory, source, split, device=resolved,
                                fid=not no_fid, fid_weights=fid_weights, progress=progress, store=paths.results,
                                method=method, run_id=run_id, replace=replace,
@@ -425,14 +427,18 @@ def render(directory: Path = typer.Argument(..., help="submission folder"),
            clip: str = typer.Option(..., help="speaker path of the direction, or its index"),
            out: Path = typer.Option(Path("reaction.gif"), help="output .gif"),
            data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
-           frame_step: int = typer.Option(2, help="render every k-th frame"),
-           max_reactions: int = typer.Option(4, help="reactions shown beside the speaker")) -> None:
-    """Animated GIF: the speaker and the generated reactions side by side."""
+           frame_step: int = typer.Option(2, min=1, help="render every k-th frame"),
+           max_reactions: int = typer.Option(4, min=1, help="reactions shown beside the speaker")) -> None:
+    """Animated GIF: the speaker and the generated reactions side by side.
+
+    The data default to the synthetic profile the submission was made on (its submission.json)."""
     from .data.reader import load_split
     from .pipeline import load_submission
     from .render.gif import render_comparison_gif
 
-    source = _guarded(_source, data, profile)
+    if out.suffix.lower() != ".gif":
+        _fail(ReactBenchError(f"render writes an animated GIF: give --out a .gif name, not {out}"))
+    source = _guarded(_submission_source, directory, data, profile)
     data_split = _guarded(load_split, source.root, split, features=False)
     paths = data_split.speaker_paths
     index = _clip_index(clip, paths)

@@ -91,3 +91,13 @@ def _source(data: Optional[Path], profile: Optional[str], progress=None):
     from .pipeline import resolve_data
 
     return resolve_data(data, profile, progress=progress)
+
+
+def _submission_source(directory: Path, data: Optional[Path], profile: Optional[str], progress=None):
+    """The data a submission is scored or rendered against: --data or --profile, else the synthetic
+    profile its submission.json says it was made on, else the default profile."""
+    from .pipeline import declared_data_profile
+
+    if data is None and profile is None:
+        profile = declared_data_profile(directory)
+    return _source(data, profile, progress)

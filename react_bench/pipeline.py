@@ -271,6 +271,21 @@ def load_submission(submission_dir: Path, split: SplitData):
                                        dataset_fingerprint=split.fingerprint)
 
 
+def declared_data_profile(submission_dir: Path) -> str | None:
+    """The synthetic profile a react-bench run's submission was made on (its submission.json
+    description says "data=synth-<profile>-seed0"), or None: what `score` and `render` use when
+    neither --data nor --profile is given."""
+    import re
+
+    from .data.synth import PROFILES
+
+    from .submission import METADATA_FILE
+
+    description = _peek_json(Path(submission_dir) / METADATA_FILE).get("description")
+    found = re.search(r"\bdata=synth-([A-Za-z0-9_]+)-seed0\b", description) if isinstance(description, str) else None
+    return found.group(1) if found and found.group(1) in PROFILES else None
+
+
 def declared_sample_count(submission_dir: Path) -> int:
     """n_samples from submission.json when it declares one, else the protocol's 10."""
     from .submission import METADATA_FILE
@@ -293,10 +308,80 @@ class RunInterrupted(ReactBenchError):
 
     exit_code = 130
 
-    def __init__(self, method: str, run_id: str, kept: bool = True) -> None:
+    def __init__(self, command: str, run_id: str, kept: bool = True) -> None:
         self.run_id = run_id
-        super().__init__(f"interrupted; resume with: react-bench run {method} --resume {run_id}" if kept else
+        super().__init__(f"interrupted; resume with: {command}" if kept else
                          "interrupted before anything was saved; nothing was kept")
+
+
+# What a run was started with, in its run folder: a resume must ask for the same, and the command
+# printed at Ctrl-C or at a refused resume is rebuilt from it.
+RUN_REQUEST = "request.json"
+
+
+def run_request(method: Any, name: str, source: DataSource, split: str, seed: int, n_samples: int,
+                overrides: dict[str, Any]) -> dict[str, Any]:
+    config = getattr(method, "config", None)
+    return {"method": name, "seed": int(seed), "split": split, "n_samples": int(n_samples),
+            "data": {"name": source.name, "profile": source.profile, "root": str(source.root)},
+            "method_config": dict(overrides),
+            "architecture": config.architecture_dict() if hasattr(config, "architecture_dict") else None}
+
+
+def resume_command(request: dict[str, Any], run_id: str) -> str:
+    """The `react-bench run` command that continues run `run_id`, from its recorded request."""
+    import shlex
+
+    data = request.get("data") or {}
+    parts = ["react-bench", "run", str(request.get("method")), "--resume", run_id]
+    profile = data.get("profile")
+    if profile and data.get("name") == f"synth-{profile}-seed0":
+        parts += ["--profile", profile]
+    elif data.get("root"):
+        parts += ["--data", str(data["root"])]
+    if request.get("split", "test") != "test":
+        parts += ["--split", str(request["split"])]
+    if request.get("seed", 0) != 0:
+        parts += ["--seed", str(request["seed"])]
+    if request.get("method_config"):
+        parts += ["--config", json.dumps(request["method_config"], separators=(",", ":"))]
+    return " ".join(shlex.quote(part) for part in parts)
+
+
+def check_resumable(run_dir: Path, run_id: str, request: dict[str, Any], log: Callable[[str], None]) -> None:
+    """Before a resumed run writes anything: its recorded request must match this one (method, seed,
+    split, samples, data, architecture), and every checkpoint in it must be readable. A run folder
+    without a recorded request (older runs) is checked by the checkpoints' own config only."""
+    import torch
+
+    recorded = _peek_json(run_dir / RUN_REQUEST)
+    if recorded:
+        def view(r: dict[str, Any]) -> dict[str, Any]:
+            return {"method": r.get("method"), "seed": r.get("seed"), "split": r.get("split"),
+                    "n_samples": r.get("n_samples"), "data": (r.get("data") or {}).get("name")}
+        was, now = view(recorded), view(request)
+        diffs = [f"{k} {was[k]!r} (this command: {now[k]!r})" for k in was if was[k] != now[k]]
+        old_arch, new_arch = recorded.get("architecture") or {}, request.get("architecture") or {}
+        if was["method"] != now["method"]:
+            old_arch = new_arch = {}           # another method's fields say nothing more
+        diffs += [f"config {k} {old_arch.get(k)!r} (this command: {new_arch.get(k)!r})"
+                  for k in sorted(set(old_arch) | set(new_arch)) if old_arch.get(k) != new_arch.get(k)]
+        if diffs:
+            raise DataError(f"cannot resume run {run_id}: it was started with " + "; ".join(diffs) +
+                            f". Resume it with: {resume_command(recorded, run_id)}")
+    checkpoints = sorted(run_dir.rglob("checkpoint.pt"))
+    for path in checkpoints:
+        try:
+            torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as error:             # truncated, garbage, empty: torch raises several kinds
+            raise DataError(f"cannot resume run {run_id}: checkpoint {path} is corrupt or unreadable "
+                            f"({type(error).__name__}); move it away to train that stage from its "
+                            "start") from None
+    if (run_dir / "run.json").is_file():
+        log(f"note: run {run_id} had finished; its last checkpoint is loaded and its submission and result "
+            "are written again")
+    elif not checkpoints:
+        log(f"warning: run {run_id} has no checkpoint in {run_dir}; training starts from the first epoch")
 
 
 def claim_run_id(method: str, source: DataSource, split: str, seed: int, runs: Path, submissions: Path) -> str:
@@ -350,8 +435,10 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     if getattr(getattr(method, "config", None), "profile", None) == "paper" and device == "cpu":
         log(f"warning: {name}'s paper training schedule (the original's epochs and batches) takes hours on "
             "a CPU; use a GPU, or --config '{\"profile\": \"small\"}' for a quick run")
+    request = run_request(method, name, source, split_name, seed, n_samples, method_config or {})
     if resume is not None:
         run_id = safe_name(resume)
+        check_resumable(Path(runs) / run_id, run_id, request, log)
     elif run_id is not None:
         run_id = safe_name(run_id)
         (Path(runs) / run_id).mkdir(parents=True, exist_ok=True)
@@ -359,6 +446,8 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
         run_id = claim_run_id(name, source, split_name, seed, runs, submissions)
     submission_dir = Path(submissions) / run_id
     run_dir = Path(runs) / run_id
+    if not (run_dir / RUN_REQUEST).is_file():
+        write_json_atomic(run_dir / RUN_REQUEST, request)
     try:
         return _run_claimed(method, name, method_name, source, split_name, run_id, run_dir, submission_dir,
                             seed=seed, device=device, n_samples=n_samples, store=store, score=score, fid=fid,
@@ -367,11 +456,11 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
                             result_extra=result_extra or {})
     except KeyboardInterrupt:
         if resume is None and not submission_dir.exists():
-            _remove_if_empty(run_dir)
-        raise RunInterrupted(method_name, run_id, kept=run_dir.is_dir()) from None
+            _remove_if_untrained(run_dir)
+        raise RunInterrupted(resume_command(request, run_id), run_id, kept=run_dir.is_dir()) from None
     except BaseException:
         if resume is None and not submission_dir.exists():
-            _remove_if_empty(run_dir)
+            _remove_if_untrained(run_dir)
         raise
 
 
@@ -474,10 +563,11 @@ def _progress_kwarg(method: Any, progress: Progress | None) -> dict[str, Any]:
     return {"progress": progress} if "progress" in params else {}
 
 
-def _remove_if_empty(folder: Path) -> None:
-    """Remove `folder` and its empty subfolders if it holds no file."""
+def _remove_if_untrained(folder: Path) -> None:
+    """Remove a failed new run's `folder` unless it holds a checkpoint (training to resume): what
+    else it may hold (its request, a method's config.json) describes a run that did not happen."""
     folder = Path(folder)
-    if folder.is_dir() and not any(p.is_file() for p in folder.rglob("*")):
+    if folder.is_dir() and not any(folder.rglob("checkpoint.pt")):
         import shutil
 
         shutil.rmtree(folder, ignore_errors=True)

@@ -143,6 +143,23 @@ def run_argv(*extra: str) -> Callable[[Path], list[str]]:
     return build
 
 
+def resume_case(checkpoint: bytes | None, request: dict | None, *extra: str) -> Callable[[Path], list[str]]:
+    """A run folder `r1` (a checkpoint's bytes, a recorded request), then `run B_Mime --resume r1`."""
+    def build(tmp: Path) -> list[str]:
+        run_dir = tmp / "work" / "runs" / "r1"
+        run_dir.mkdir(parents=True)
+        if checkpoint is not None:
+            (run_dir / "checkpoint.pt").write_bytes(checkpoint)
+        if request is not None:
+            (run_dir / "request.json").write_text(json.dumps(request))
+        return run_argv("--resume", "r1", *extra)(tmp)
+    return build
+
+
+B_MIME_REQUEST = {"method": "B_Mime", "seed": 0, "split": "test", "n_samples": 10,
+                  "data": {"name": "data", "profile": None, "root": "data"}, "method_config": {}, "architecture": None}
+
+
 def cut_case(missing: str) -> Callable[[Path], list[str]]:
     def build(tmp: Path) -> list[str]:
         files = {"global": tmp / "global.npy", "indices": tmp / "data_indices.csv", "split-csv": tmp / "val.csv"}
@@ -282,6 +299,14 @@ CASES = [
     Case("method-unknown", "options", lambda tmp: ["run", "B_Mim", "--data", str(tiny(tmp))], 1,
          "did you mean 'b_mime'"),
     Case("resume-unknown-run", "options", run_argv("--resume", "no-such-run"), 1, "cannot resume"),
+    Case("resume-corrupt-checkpoint", "options", resume_case(b"not a checkpoint", None), 1, "corrupt or unreadable"),
+    Case("resume-empty-checkpoint", "options", resume_case(b"", B_MIME_REQUEST), 1, "corrupt or unreadable"),
+    Case("resume-other-seed", "options", resume_case(None, B_MIME_REQUEST, "--seed", "3"), 1,
+         "it was started with seed 0 (this command: 3)"),
+    Case("config-wrong-type", "options", lambda tmp: ["run", "UNet", "--data", str(tiny(tmp)), "--no-fid",
+                                                      "--config", '{"epochs": "2"}'], 1, "epochs must be an integer"),
+    Case("config-bad-rate", "options", lambda tmp: ["run", "UNet", "--data", str(tiny(tmp)), "--no-fid",
+                                                    "--config", '{"lr": -1}'], 1, "lr must be a positive learning rate"),
     Case("render-clip-out-of-range", "options", render_case("99"), 1, "0..3"),
     Case("render-clip-unknown-path", "options", render_case("Synth/S999/P1/1"), 1, "unknown clip"),
     Case("store-corrupt-strict", "options", corrupt_store, 1, "not results"),

@@ -142,6 +142,70 @@ def test_regnn_runs_and_resumes_through_the_cli(workdir):
     assert missing.exit_code == 1 and "cannot resume" in missing.output
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_resume_must_ask_for_what_the_run_was_started_with(workdir):
+    """A run records its request (runs/<id>/request.json). A resume that asks for another method, seed
+    or config is refused before it writes anything, and names the command that resumes; that command
+    works, and the resumed run's saved model (weights_sha256) is the uninterrupted one's. A corrupt
+    checkpoint is refused the same way."""
+    import shlex
+
+    first = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--device", "cpu", "--seed", "2",
+                   "--config", '{"epochs": 1}', "--json")
+    assert first.exit_code == 0, first.output
+    record = json.loads(first.output[first.output.index("{"):])
+    run_dir = workdir / "runs" / record["run_id"]
+    assert json.loads((run_dir / "request.json").read_text())["seed"] == 2
+    before = _files(run_dir)
+    for extra, phrase in ((["--seed", "5"], "seed 2 (this command: 5)"),
+                          (["--seed", "2"], "config epochs 1 (this command: 2)"),
+                          (["--seed", "2", "--config", '{"epochs": 1, "z_dim": 4}'], "config z_dim 8 (this command: 4)")):
+        refused = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--resume", record["run_id"], *extra)
+        assert refused.exit_code == 1 and phrase in refused.output, refused.output
+        assert _files(run_dir) == before, "a refused resume must write nothing"
+    other = invoke("run", "UNet", "--profile", "smoke", "--no-fid", "--resume", record["run_id"])
+    assert other.exit_code == 1 and "method 'DyadGAN' (this command: 'UNet')" in other.output
+    assert _files(run_dir) == before
+    command = " ".join(refused.output.split("Resume it with: ")[1].split())
+    assert command == (f"react-bench run DyadGAN --resume {record['run_id']} --profile smoke --seed 2 "
+                       "--config '{\"epochs\":1}'")
+    again = invoke(*shlex.split(command)[1:], "--no-fid", "--device", "cpu", "--json")
+    assert again.exit_code == 0, again.output
+    resumed = json.loads(again.output[again.output.index("{"):])
+    assert resumed["predictions_sha256"] == record["predictions_sha256"]
+    assert resumed["weights_sha256"] == record["weights_sha256"]      # "resume" is no part of the saved model
+    broken = workdir / "runs" / "broken"
+    shutil.copytree(run_dir, broken)
+    (broken / "checkpoint.pt").write_bytes((run_dir / "checkpoint.pt").read_bytes()[:500])
+    kept = _files(broken)
+    corrupt = invoke(*shlex.split(command.replace(record["run_id"], "broken"))[1:], "--no-fid")
+    assert corrupt.exit_code == 1 and "corrupt or unreadable" in corrupt.output and "Traceback" not in corrupt.output
+    assert _files(broken) == kept
+
+
+def test_score_and_render_find_the_profile_a_submission_was_made_on(workdir):
+    """Without --data or --profile, a react-bench run's submission is read against the synthetic
+    profile its submission.json names (smoke here; the default would be small); render refuses an
+    output that is no .gif and a frame step below 1 before any work."""
+    made = invoke("run", "B_Mime", "--profile", "smoke", "--no-score")
+    assert made.exit_code == 0, made.output
+    submission = next((workdir / "submissions").iterdir())
+    scored = invoke("score", str(submission), "--no-fid", "--json", "--device", "cpu", "--replace")
+    assert scored.exit_code == 0, scored.output
+    assert json.loads(scored.output)["dataset"]["name"] == "synth-smoke-seed0"
+    gif = workdir / "mime.gif"
+    rendered = invoke("render", str(submission), "--clip", "0", "--out", str(gif), "--frame-step", "50")
+    assert rendered.exit_code == 0 and gif.is_file(), rendered.output
+    png = invoke("render", str(submission), "--clip", "0", "--out", str(workdir / "mime.png"))
+    assert png.exit_code == 1 and "give --out a .gif name" in png.output and not (workdir / "mime.png").exists()
+    from react_bench.cli import run_cli
+
+    assert run_cli(["render", str(submission), "--clip", "0", "--out", str(gif), "--frame-step", "0"]) == 1
+
+
 def test_an_unknown_compile_mode_is_refused_before_any_work(workdir, monkeypatch):
     monkeypatch.setenv("REACT_BENCH_COMPILE", "off")       # undone after the test: the CLI sets it in-process
     bad = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--compile", "fastest")
@@ -191,10 +255,11 @@ def test_ctrl_c_during_training_says_how_to_resume(workdir, monkeypatch, capfd):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(MimeBaseline, "fit", interrupted_fit)
-    code = run_cli(["run", "B_Mime", "--profile", "smoke", "--no-fid", "--device", "cpu"])
+    code = run_cli(["run", "B_Mime", "--profile", "smoke", "--no-fid", "--device", "cpu", "--seed", "4"])
     err = capfd.readouterr().err
     assert code == 130 and "interrupted; resume with: react-bench run B_Mime --resume B_Mime-" in err
     run_id = err.split("--resume ")[1].split()[0]
+    assert f"--resume {run_id} --profile smoke --seed 4" in err          # what the resume must ask for
     assert (workdir / "runs" / run_id / "checkpoint.pt").is_file()
     assert not (workdir / "submissions").exists() or not any((workdir / "submissions").iterdir())
 

@@ -114,6 +114,8 @@ def reuse_training(payload: dict[str, Any], runs: Path, run_dir: Path) -> Path |
     import json
     import shutil
 
+    from ..pipeline import RUN_REQUEST
+
     key = payload.get("train_key")
     if not key or (run_dir / "checkpoint.pt").exists():
         return None
@@ -125,7 +127,7 @@ def reuse_training(payload: dict[str, Any], runs: Path, run_dir: Path) -> Path |
         return None
     run_dir.mkdir(parents=True, exist_ok=True)
     for item in source.iterdir():
-        if item.is_file() and item.name != "run.json":
+        if item.is_file() and item.name not in ("run.json", RUN_REQUEST):   # the job records its own request
             shutil.copy2(item, run_dir / item.name)
     return source
 

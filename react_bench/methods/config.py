@@ -6,7 +6,10 @@ values, then the overrides, unknown profiles and keys refused), and ``compile_mo
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import types
+import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping, Sequence, TypeVar
 
@@ -103,7 +106,66 @@ def make_profile_config(cls: type[C], profiles: Mapping[str, Mapping[str, Any]],
     unknown = sorted(set(overrides) - fields)
     if unknown:
         raise cls.ERROR(f"unknown {label} config keys: {unknown}; known: {sorted(fields)}")
+    check_override_types(cls, overrides, label)
     values: dict[str, Any] = dict(profiles[profile])
     for preset in presets:
         values.update(preset)
-    return cls(**{**values, **overrides, "profile": profile, **fixed})
+    config = cls(**{**values, **overrides, "profile": profile, **fixed})
+    check_rates(config, label)
+    return config
+
+
+def _accepts(hint: Any, value: Any) -> bool:
+    """Whether a JSON value fits a config field's type hint (bool is no int; an int is a float)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_accepts(a, value) for a in args)
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(_accepts(args[0], v) for v in value)
+        return len(args) == len(value) and all(_accepts(a, v) for a, v in zip(args, value))
+    return True                         # a hint this check does not know: the config's own checks decide
+
+
+def _type_name(hint: Any) -> str:
+    names = {bool: "true or false", int: "an integer", float: "a number", str: "a string", type(None): "null"}
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(hint))
+    if typing.get_origin(hint) is tuple:
+        return f"a list of {_type_name(typing.get_args(hint)[0])}s".replace("an integers", "integers")
+    return names.get(hint, str(hint))
+
+
+def check_override_types(cls: type, overrides: Mapping[str, Any], label: str) -> None:
+    """Refuse an override whose JSON type does not fit its field (``"epochs": "2"``, ``"lr": "fast"``)
+    with ``cls.ERROR``, before anything runs."""
+    hints = typing.get_type_hints(cls)
+    for key, value in overrides.items():
+        if key in hints and not _accepts(hints[key], value):
+            raise cls.ERROR(f"{label} config {key} must be {_type_name(hints[key])}, got {value!r}")
+
+
+def check_rates(config: ProfileConfig, label: str) -> None:
+    """Learning rates (``lr`` and ``*_lr``) must be finite and positive, weight decays (``weight_decay``
+    and ``*_weight_decay``) finite and not negative: checked for every trained method in one place."""
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if (f.name == "lr" or f.name.endswith("_lr")) and not (math.isfinite(value) and value > 0):
+            raise config.ERROR(f"{label} config {f.name} must be a positive learning rate, got {value!r}")
+        if (f.name == "weight_decay" or f.name.endswith("_weight_decay")) and not (math.isfinite(value)
+                                                                                 and value >= 0):
+            raise config.ERROR(f"{label} config {f.name} must be a finite weight decay >= 0, got {value!r}")

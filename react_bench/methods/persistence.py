@@ -26,6 +26,8 @@ def save_model(path: Path | str, model: nn.Module, config_dict: Mapping[str, Any
     to path/config.json (``indent`` and ``sort_keys`` as json.dumps); returns the folder."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
+    if config_dict.get("resume"):       # how training ran, not what was trained: a resumed run's saved
+        config_dict = {**config_dict, "resume": False}      # model (and weights_sha256) equals an uninterrupted one's
     torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, path / WEIGHTS)
     (path / CONFIG).write_text(json.dumps(config_dict, indent=indent, sort_keys=sort_keys))
     return path

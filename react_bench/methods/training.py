@@ -165,8 +165,12 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
     ckpt_path = run_dir / CHECKPOINT
     if resume and ckpt_path.exists():
         # On the CPU: RNG states must stay CPU byte tensors; load_state_dict moves the rest.
-        ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=True)
-        saved = json.loads(ckpt["config"])
+        try:
+            ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=True)
+            saved = json.loads(ckpt["config"])
+        except Exception as error:             # truncated, garbage, empty: torch raises several kinds
+            raise ResumeError(f"{ckpt_path} is corrupt or unreadable ({type(error).__name__}); move it away "
+                              "to train from the start") from None
         if saved != architecture:
             diff = sorted(k for k in set(saved) | set(architecture) if saved.get(k) != architecture.get(k))
             raise ResumeError(f"{ckpt_path} was written with a different {name} config (differs in {diff})")
