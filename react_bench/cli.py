@@ -315,7 +315,7 @@ def _print_result(outcome_result: dict[str, Any], path: Optional[Path], as_json:
 @app.command("run")
 def run(method: str = typer.Argument(..., help="a registered method (react-bench ls)"),
         data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
-        seed: int = typer.Option(0, help="seed for fitting and sampling"), device: str = DeviceOpt,
+        seed: int = typer.Option(0, min=0, help="seed for fitting and sampling"), device: str = DeviceOpt,
         config: Optional[str] = typer.Option(None, help="method config overrides as JSON, e.g. '{\"layers\": 6}'"),
         no_score: bool = typer.Option(False, "--no-score", help="only write the submission"),
         no_fid: bool = typer.Option(False, "--no-fid", help="skip FRRea"),

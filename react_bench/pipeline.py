@@ -470,7 +470,7 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
                  leaderboard: Path | None, log: Callable[[str], None], progress: Progress | None,
                  write_submission: Callable[..., Path], result_extra: dict[str, Any]) -> RunOutcome:
     seconds: dict[str, float] = {}
-    tick = time.perf_counter()
+    start = tick = time.perf_counter()
     train = load_split(source.root, "train", progress=progress)
     val_available = (source.root / "val.csv").is_file() and split_name != "val"
     val = load_split(source.root, "val", progress=progress) if val_available else None
@@ -480,6 +480,8 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
 
     if resume is not None:
         log(f"resume: continuing run {run_id} from {run_dir}")
+    else:
+        log(f"run: {run_id} (checkpoints, losses.json and training_curve.png go to {run_dir})")
     tick = time.perf_counter()
     run_dir.mkdir(parents=True, exist_ok=True)
     method.fit(train, val, seed=seed, device=device, run_dir=run_dir, **_progress_kwarg(method, progress))
@@ -532,6 +534,7 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
                                      **({"online": online} if online is not None else {}), **compiling,
                                      **result_extra})
         outcome.score = ScoreOutcome(result, publish_result(result, store, leaderboard, replace=resume is not None))
+    log(f"done: run {run_id} in {time.perf_counter() - start:.1f} s")
     return outcome
 
 

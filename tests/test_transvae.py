@@ -66,3 +66,11 @@ def test_profiles_resolvers_and_registry() -> None:
         make_config("smoke", online=False, windw=3)
     with pytest.raises(ReactBenchError):
         make_config("smoke", online=False, online_extra=True)
+
+
+def test_the_offline_model_refuses_the_online_tracks_fields() -> None:
+    """window and lookahead are read by TransVAE_online only: on TransVAE they would be ignored."""
+    for key, value in (("lookahead", 3), ("window", 8)):
+        with pytest.raises(ReactBenchError, match="online-track fields"):
+            get_method("TransVAE", profile="smoke", **{key: value})
+        assert getattr(get_method("TransVAE_online", profile="smoke", **{key: value}).config, key) == value

@@ -88,9 +88,16 @@ ONLINE_PROFILES: dict[str, dict[str, Any]] = {
 }
 
 
+ONLINE_ONLY_FIELDS = ("window", "lookahead")
+
+
 def make_config(profile: str = "small", online: bool = False, **overrides: Any) -> TransVAEConfig:
     """The profile's TransVAEConfig (offline or online) with ``overrides`` (unknown profiles and
-    keys, ``online`` among them, refused)."""
+    keys, ``online`` among them, refused; so are the online track's fields for the offline model,
+    which would not read them)."""
+    offline_only = sorted(k for k in overrides if k in ONLINE_ONLY_FIELDS and not online)
+    if offline_only:
+        raise ReactBenchError(f"TransVAE config {offline_only}: online-track fields, read only by TransVAE_online")
     return make_profile_config(TransVAEConfig, ONLINE_PROFILES if online else PROFILES, profile, overrides,
                                label="TransVAE_online" if online else "TransVAE", online=online)
 

@@ -273,6 +273,7 @@ def plot_history(history: list[dict[str, Any]], path: Path, loss_keys: tuple[str
         if taus:
             ax.plot(*zip(*taus), "k-.", lw=0.8, label="tau")
     ax.set_xlabel("epoch")
+    ax.xaxis.get_major_locator().set_params(integer=True)     # no 0.5 epochs on short runs
     ax.set_ylabel("loss")
     positive = all(h[k] > 0 for h in history for k in loss_keys)
     ax.set_yscale("log" if positive else "linear")
