@@ -271,14 +271,16 @@ def matrix_report(matrix: Optional[Path] = typer.Argument(None, help="a .npy mat
 def submission_check(directory: Path = typer.Argument(..., help="submission folder"),
                      data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
                      split: Split = SplitOpt, as_json: bool = JsonOpt) -> None:
-    """Validate a submission folder against a split; exit 2 on any problem. Writes nothing."""
+    """Validate a submission folder against a split; exit 2 on any problem. Writes nothing.
+
+    The data default to the synthetic profile the submission was made on (its submission.json)."""
     from .data.layout import mirrored_directions, read_split_pairs, split_csv_path
     from .submission import validate_submission
 
     from .data.reader import dataset_fingerprint
     from .pipeline import declared_sample_count
 
-    source = _guarded(_source, data, profile, as_json=as_json)
+    source = _guarded(_submission_source, directory, data, profile, as_json=as_json)
     pairs = _guarded(read_split_pairs, split_csv_path(source.root, split), as_json=as_json)
     speakers, _ = _guarded(mirrored_directions, pairs, as_json=as_json)
     report = _guarded(validate_submission, directory, speakers, split,

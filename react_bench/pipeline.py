@@ -319,11 +319,13 @@ class RunInterrupted(ReactBenchError):
 RUN_REQUEST = "request.json"
 
 
-def run_request(method: Any, name: str, source: DataSource, split: str, seed: int, n_samples: int,
-                overrides: dict[str, Any]) -> dict[str, Any]:
+def run_request(method: Any, name: str, registered: str, source: DataSource, split: str, seed: int,
+                n_samples: int, overrides: dict[str, Any]) -> dict[str, Any]:
+    """``name``: the method's own name (REGNN variants: regnn-video-only), compared on resume;
+    ``registered``: its registry name, which the resume command needs."""
     config = getattr(method, "config", None)
-    return {"method": name, "seed": int(seed), "split": split, "n_samples": int(n_samples),
-            "data": {"name": source.name, "profile": source.profile, "root": str(source.root)},
+    return {"method": name, "registered": registered, "seed": int(seed), "split": split, "n_samples": int(n_samples),
+            "data": {"name": source.name, "profile": source.profile, "root": str(Path(source.root).resolve())},
             "method_config": dict(overrides),
             "architecture": config.architecture_dict() if hasattr(config, "architecture_dict") else None}
 
@@ -333,7 +335,7 @@ def resume_command(request: dict[str, Any], run_id: str) -> str:
     import shlex
 
     data = request.get("data") or {}
-    parts = ["react-bench", "run", str(request.get("method")), "--resume", run_id]
+    parts = ["react-bench", "run", str(request.get("registered") or request.get("method")), "--resume", run_id]
     profile = data.get("profile")
     if profile and data.get("name") == f"synth-{profile}-seed0":
         parts += ["--profile", profile]
@@ -351,8 +353,9 @@ def resume_command(request: dict[str, Any], run_id: str) -> str:
 def check_resumable(run_dir: Path, run_id: str, request: dict[str, Any], log: Callable[[str], None]) -> None:
     """Before a resumed run writes anything: its recorded request must match this one (method, seed,
     split, samples, data, architecture), and every checkpoint in it must be readable. A run folder
-    without a recorded request (older runs) is checked by the checkpoints' own config only."""
-    import torch
+    without a readable recorded request (older runs) is checked by the checkpoints' own config only,
+    when training loads them."""
+    from .methods.training import read_checkpoint
 
     recorded = _peek_json(run_dir / RUN_REQUEST)
     if recorded:
@@ -369,18 +372,14 @@ def check_resumable(run_dir: Path, run_id: str, request: dict[str, Any], log: Ca
         if diffs:
             raise DataError(f"cannot resume run {run_id}: it was started with " + "; ".join(diffs) +
                             f". Resume it with: {resume_command(recorded, run_id)}")
+    elif (run_dir / RUN_REQUEST).exists():
+        log(f"warning: {run_dir / RUN_REQUEST} is unreadable; only the checkpoints' own configs are checked")
     checkpoints = sorted(run_dir.rglob("checkpoint.pt"))
     for path in checkpoints:
-        try:
-            torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as error:             # truncated, garbage, empty: torch raises several kinds
-            raise DataError(f"cannot resume run {run_id}: checkpoint {path} is corrupt or unreadable "
-                            f"({type(error).__name__}); move it away to train that stage from its "
-                            "start") from None
+        read_checkpoint(path)                  # read once more by training: a resume happens once
     if (run_dir / "run.json").is_file():
-        log(f"note: run {run_id} had finished; its last checkpoint is loaded and its submission and result "
-            "are written again")
-    elif not checkpoints:
+        log(f"note: run {run_id} had finished; its submission and result are written again")
+    elif not checkpoints and request.get("architecture") is not None:     # a trained method
         log(f"warning: run {run_id} has no checkpoint in {run_dir}; training starts from the first epoch")
 
 
@@ -420,8 +419,9 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     `resume` names an earlier run id whose run folder (checkpoints) training continues from.
     `run_id` gives a new run a fixed id instead of a claimed one (the experiment runner's jobs);
     `result_extra` is merged into the stored result.
-    Nothing is left behind when a run fails before its submission is written (a new run's empty
-    folders are removed; a resumed run's folder is kept). Ctrl-C raises RunInterrupted.
+    Nothing is left behind when a run fails before its submission is written (a new run's folder is
+    removed unless it holds a checkpoint to resume; a resumed run's folder is kept). Ctrl-C raises
+    RunInterrupted, whose message is the command that resumes.
     """
     from .submission import write_submission
 
@@ -435,7 +435,8 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     if getattr(getattr(method, "config", None), "profile", None) == "paper" and device == "cpu":
         log(f"warning: {name}'s paper training schedule (the original's epochs and batches) takes hours on "
             "a CPU; use a GPU, or --config '{\"profile\": \"small\"}' for a quick run")
-    request = run_request(method, name, source, split_name, seed, n_samples, method_config or {})
+    request = run_request(method, name, _registered_name(method_name), source, split_name, seed, n_samples,
+                          method_config or {})
     if resume is not None:
         run_id = safe_name(resume)
         check_resumable(Path(runs) / run_id, run_id, request, log)
@@ -446,7 +447,7 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
         run_id = claim_run_id(name, source, split_name, seed, runs, submissions)
     submission_dir = Path(submissions) / run_id
     run_dir = Path(runs) / run_id
-    if not (run_dir / RUN_REQUEST).is_file():
+    if resume is None:                         # a resume never rewrites what its run was started with
         write_json_atomic(run_dir / RUN_REQUEST, request)
     try:
         return _run_claimed(method, name, method_name, source, split_name, run_id, run_dir, submission_dir,
@@ -543,6 +544,14 @@ def _online_spec(method: Any) -> dict[str, int] | None:
     from .methods.online import is_online, online_spec
 
     return online_spec(method).to_dict() if is_online(method) else None
+
+
+def _registered_name(method_name: str) -> str:
+    """The registry's spelling of a method name (`regnn`, `Huang_C`), as `react-bench run` takes it."""
+    from .methods import METHODS, method_names
+
+    method_names()
+    return METHODS.entry(method_name).name
 
 
 def _method_tags(method_name: str) -> list[str]:

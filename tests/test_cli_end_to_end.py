@@ -184,6 +184,25 @@ def test_a_resume_must_ask_for_what_the_run_was_started_with(workdir):
     corrupt = invoke(*shlex.split(command.replace(record["run_id"], "broken"))[1:], "--no-fid")
     assert corrupt.exit_code == 1 and "corrupt or unreadable" in corrupt.output and "Traceback" not in corrupt.output
     assert _files(broken) == kept
+    # an older run folder (no request.json): a resume with the wrong config is refused by the
+    # checkpoint's own config, and records no request that would then refuse the right command
+    (run_dir / "request.json").unlink()
+    wrong = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--seed", "2", "--resume", record["run_id"])
+    assert wrong.exit_code == 1 and "differs in ['epochs']" in wrong.output
+    assert not (run_dir / "request.json").exists()
+    assert invoke(*shlex.split(command)[1:], "--no-fid", "--device", "cpu").exit_code == 0
+
+
+def test_the_resume_command_names_the_registered_method():
+    """A REGNN variant calls itself regnn-video-only; `react-bench run` knows it as regnn."""
+    from react_bench.pipeline import DataSource, _registered_name, build_method, resume_command, run_request
+
+    method = build_method("regnn", "smoke", {"variant": "video_only"})
+    assert method.name != "regnn"
+    request = run_request(method, method.name, _registered_name("regnn"), DataSource(Path("d"), "synth-smoke-seed0",
+                          "smoke"), "val", 3, 10, {"variant": "video_only"})
+    assert resume_command(request, "r1") == ("react-bench run regnn --resume r1 --profile smoke --split val --seed 3 "
+                                             "--config '{\"variant\":\"video_only\"}'")
 
 
 def test_score_and_render_find_the_profile_a_submission_was_made_on(workdir):
@@ -193,6 +212,8 @@ def test_score_and_render_find_the_profile_a_submission_was_made_on(workdir):
     made = invoke("run", "B_Mime", "--profile", "smoke", "--no-score")
     assert made.exit_code == 0, made.output
     submission = next((workdir / "submissions").iterdir())
+    checked = invoke("submission", "check", str(submission))
+    assert checked.exit_code == 0, checked.output
     scored = invoke("score", str(submission), "--no-fid", "--json", "--device", "cpu", "--replace")
     assert scored.exit_code == 0, scored.output
     assert json.loads(scored.output)["dataset"]["name"] == "synth-smoke-seed0"

@@ -311,3 +311,25 @@ def test_the_runners_compile_mode_travels_with_each_job(tmp_path, monkeypatch) -
     assert execute.job_payload(job, spec_name="t", source=SimpleNamespace(root=tmp_path, name="n", profile="smoke"),
                                paths=paths, device="cpu", fid=False, n_samples=10, split="test",
                                log_dir=tmp_path)["compile"] is None
+
+
+def test_ctrl_c_in_an_in_process_job_stops_the_runner(tmp_path, monkeypatch) -> None:
+    """run_method turns Ctrl-C into RunInterrupted (a ReactBenchError): execute_job must pass it on as
+    an interruption, not record a failed job and go on with the next."""
+    from types import SimpleNamespace
+
+    from react_bench.experiments import execute
+    from react_bench.pipeline import RunInterrupted
+
+    job = SimpleNamespace(key="k", train_key=None, run_id="r", method_config={}, seed=0,
+                          row=SimpleNamespace(method="B_Mime", label="B_Mime"))
+    paths = SimpleNamespace(submissions=tmp_path / "sub", runs=tmp_path / "runs", results=tmp_path / "res")
+    payload = execute.job_payload(job, spec_name="t", source=SimpleNamespace(root=tmp_path, name="n", profile="smoke"),
+                                  paths=paths, device="cpu", fid=False, n_samples=10, split="test", log_dir=tmp_path)
+
+    def run_method(*args, **kwargs):
+        raise RunInterrupted("react-bench run B_Mime --resume r", "r")
+
+    monkeypatch.setattr("react_bench.pipeline.run_method", run_method)
+    with pytest.raises(KeyboardInterrupt):
+        execute.execute_job(payload)

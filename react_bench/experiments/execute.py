@@ -48,7 +48,7 @@ def job_payload(job: Any, *, spec_name: str, source: Any, paths: Any, device: st
 def execute_job(payload: dict[str, Any], progress: Progress | None = None) -> JobOutcome:
     """Fit, predict and score one job through the pipeline; never raises for a job's own failure
     (the outcome says so and its log holds the traceback). Ctrl-C is re-raised."""
-    from ..pipeline import DataSource, run_method
+    from ..pipeline import DataSource, RunInterrupted, run_method
 
     tick = time.perf_counter()
     # the runner's compile mode, in this worker too (compared raw: a bad worker value must not raise
@@ -86,9 +86,9 @@ def execute_job(payload: dict[str, Any], progress: Progress | None = None) -> Jo
                                  fid=payload["fid"], method_config=payload["config"], resume=resume,
                                  run_id=None if resume else payload["run_id"], leaderboard=None, log=log,
                                  progress=progress, result_extra={"job": job_meta})
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, RunInterrupted):    # run_method turns Ctrl-C into RunInterrupted
             log("interrupted")
-            raise
+            raise KeyboardInterrupt from None
         except BaseException as error:          # a failing job never stops the others
             log(traceback.format_exc())
             return JobOutcome(payload["key"], "failed", time.perf_counter() - tick, str(log_path),

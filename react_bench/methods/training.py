@@ -66,7 +66,21 @@ def compiled(fn: Any) -> Any:
 
 
 class ResumeError(ReactBenchError):
-    """A checkpoint in the run directory does not belong to this configuration."""
+    """A checkpoint in the run directory does not belong to this configuration, or is unreadable."""
+
+
+def read_checkpoint(path: Path) -> dict[str, Any]:
+    """A training checkpoint (tensors only, on the CPU); ResumeError if it is truncated, empty, not a
+    torch file, or lacks the core's entries."""
+    from .persistence import load_tensors
+
+    try:
+        ckpt = load_tensors(path)
+        json.loads(ckpt["config"])
+    except (ReactBenchError, KeyError, TypeError, ValueError) as error:
+        raise ResumeError(f"checkpoint {path} is corrupt or unreadable ({str(error).splitlines()[0][:200]}); "
+                          "move it away to train that stage from its start") from None
+    return ckpt
 
 
 @dataclass(frozen=True)
@@ -165,12 +179,8 @@ def train_loop(model: torch.nn.Module, schedule: Schedule, n_items: int, step: S
     ckpt_path = run_dir / CHECKPOINT
     if resume and ckpt_path.exists():
         # On the CPU: RNG states must stay CPU byte tensors; load_state_dict moves the rest.
-        try:
-            ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=True)
-            saved = json.loads(ckpt["config"])
-        except Exception as error:             # truncated, garbage, empty: torch raises several kinds
-            raise ResumeError(f"{ckpt_path} is corrupt or unreadable ({type(error).__name__}); move it away "
-                              "to train from the start") from None
+        ckpt = read_checkpoint(ckpt_path)
+        saved = json.loads(ckpt["config"])
         if saved != architecture:
             diff = sorted(k for k in set(saved) | set(architecture) if saved.get(k) != architecture.get(k))
             raise ResumeError(f"{ckpt_path} was written with a different {name} config (differs in {diff})")
