@@ -375,8 +375,13 @@ def check_resumable(run_dir: Path, run_id: str, request: dict[str, Any], log: Ca
     elif (run_dir / RUN_REQUEST).exists():
         log(f"warning: {run_dir / RUN_REQUEST} is unreadable; only the checkpoints' own configs are checked")
     checkpoints = sorted(run_dir.rglob("checkpoint.pt"))
+    done = []
     for path in checkpoints:
-        read_checkpoint(path)                  # read once more by training: a resume happens once
+        epoch = read_checkpoint(path).get("epoch")     # read once more by training: a resume happens once
+        stage = str(path.parent.relative_to(run_dir)) if path.parent != run_dir else "training"
+        done.append(f"{stage}: {int(epoch) + 1} epoch(s) done" if isinstance(epoch, int) else stage)
+    if done:
+        log(f"resume: checkpoints found ({'; '.join(done)})")
     if (run_dir / "run.json").is_file():
         log(f"note: run {run_id} had finished; its submission and result are written again")
     elif not checkpoints and request.get("architecture") is not None:     # a trained method

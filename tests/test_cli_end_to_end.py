@@ -174,6 +174,7 @@ def test_a_resume_must_ask_for_what_the_run_was_started_with(workdir):
                        "--config '{\"epochs\":1}'")
     again = invoke(*shlex.split(command)[1:], "--no-fid", "--device", "cpu", "--json")
     assert again.exit_code == 0, again.output
+    assert "checkpoints found (training: 1 epoch(s) done)" in again.output
     resumed = json.loads(again.output[again.output.index("{"):])
     assert resumed["predictions_sha256"] == record["predictions_sha256"]
     assert resumed["weights_sha256"] == record["weights_sha256"]      # "resume" is no part of the saved model
