@@ -67,7 +67,8 @@ def section_title(key: Section, rows: list[dict[str, Any]]) -> str:
 
 def row_labels(rows: list[dict[str, Any]]) -> list[str]:
     """The method name (an experiment job's: `method [its row]`), or `method #k` (k in date order)
-    where one name has several results; ` (online)` after it for a result of the online track (its `online` record is set)."""
+    where one name has several results; ` (online)` after it for a result of the online track (its `online` record is set),
+    ` (online, look-ahead k)` if it saw k speaker frames past each chunk."""
     count: dict[str, int] = defaultdict(int)
     for row in rows:
         count[base_label(row)] += 1
@@ -77,8 +78,16 @@ def row_labels(rows: list[dict[str, Any]]) -> list[str]:
         name = base_label(row)
         seen[name] += 1
         label = name if count[name] == 1 else f"{name} #{seen[name]}"
-        labels.append(label + (" (online)" if row.get("online") else ""))
+        labels.append(label + _online_tag(row.get("online")))
     return labels
+
+
+def _online_tag(online: Any) -> str:
+    """` (online)`, or ` (online, look-ahead k)` for a run given k speaker frames past its chunk."""
+    if not online:
+        return ""
+    lookahead = online.get("lookahead") if isinstance(online, dict) else None
+    return f" (online, look-ahead {lookahead})" if isinstance(lookahead, int) and lookahead > 0 else " (online)"
 
 
 # ------------------------------------------------------------------------------------------ values

@@ -132,3 +132,5 @@ def test_pipeline_runs_online_methods_through_the_driver_and_records_it(data, tm
     assert row_labels([result]) == ["TransVAE_online (online)"]
     offline = {k: v for k, v in result.items() if k != "online"}
     assert row_labels([offline, result]) == ["TransVAE_online #1", "TransVAE_online #2 (online)"]
+    ahead = {**result, "online": {**result["online"], "lookahead": 3}}
+    assert row_labels([result, ahead]) == ["TransVAE_online #1 (online)", "TransVAE_online #2 (online, look-ahead 3)"]
