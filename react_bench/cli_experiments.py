@@ -10,8 +10,9 @@ from typing import Literal, Optional
 
 import typer
 
-from .cli_common import (CompileOpt, DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, _device, _guarded,
+from .cli_common import (CompileOpt, DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, _device, _fail, _guarded,
                          _set_compile, _source)
+from .errors import ReactBenchError
 
 experiment_app = typer.Typer(no_args_is_help=True, help="Experiments: the paper's tables and sensitivity "
                                                         "studies from declarative specs, resumable.")
@@ -36,6 +37,8 @@ def parse_seeds(values: Optional[list[str]]) -> Optional[list[int]]:
                 seeds.append(int(part))
             except ValueError:
                 raise typer.BadParameter(f"seeds must be integers, got {part!r}", param_hint="--seeds") from None
+            if seeds[-1] < 0:
+                raise typer.BadParameter(f"seeds must be >= 0, got {part}", param_hint="--seeds")
     return seeds
 
 
@@ -149,9 +152,16 @@ def experiment_table(name: str = SpecArg, data: Optional[Path] = DataOpt, profil
     paths = OutputPaths.from_env()
     source = _data_source(spec, data, profile)
     plan = _guarded(make_plan, spec, source, paths.results, parse_seeds(seeds), frrea, paths.runs)
+    if plan.jobs and not plan.done:
+        _fail(ReactBenchError(
+            f"{spec.name}: none of its {len(plan.jobs)} jobs on {source.name} is in the store "
+            f"({paths.results}); nothing written, the tables in {out} are kept. Give the --profile/--data, "
+            f"--seeds and --frrea the experiment ran with, or run it: react-bench experiment run {name} ..."))
     written = write_outputs(plan, out, tuple(fmt), command=_command_line())
-    missing = len(plan.todo)
+    missing, failed = len(plan.todo), sum(j.status == "failed" for j in plan.jobs)
     typer.echo(f"{spec.name}: {len(plan.done)} of {len(plan.jobs)} jobs in the store"
+               + (f"; {failed} failed in its last run (logs: react-bench experiment run {name} --dry-run)"
+                  if failed else "")
                + (f" ({missing} not run yet: react-bench experiment run {name})" if missing else ""))
     for path in written:
         typer.echo(f"wrote {path}")

@@ -228,6 +228,16 @@ def test_score_and_render_find_the_profile_a_submission_was_made_on(workdir):
     assert run_cli(["render", str(submission), "--clip", "0", "--out", str(gif), "--frame-step", "0"]) == 1
 
 
+def test_an_experiment_table_with_nothing_stored_keeps_the_tables_there(workdir):
+    out = workdir / "experiments"
+    out.mkdir()
+    (out / "table2.md").write_text("the tables of an earlier run\n")
+    empty = invoke("experiment", "table", "table2", "--profile", "smoke", "--out", str(out))
+    assert empty.exit_code == 1 and "none of its" in empty.output and "nothing written" in empty.output
+    assert sorted(p.name for p in out.iterdir()) == ["table2.md"]
+    assert (out / "table2.md").read_text() == "the tables of an earlier run\n"
+
+
 def test_an_unknown_compile_mode_is_refused_before_any_work(workdir, monkeypatch):
     monkeypatch.setenv("REACT_BENCH_COMPILE", "off")       # undone after the test: the CLI sets it in-process
     bad = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--compile", "fastest")

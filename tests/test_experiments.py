@@ -91,10 +91,20 @@ def test_builtin_specs_load_with_the_paper_layout() -> None:
     ({"groups": [{"name": "A", "rows": [{"label": "x", "method": "GT"}, {"label": "x", "method": "B_Mime"}]}]},
      "duplicated"), ({"groups": [{"name": "A", "rows": [{"label": "x"}]}]}, "method"),
     ({"profile": "small", "data": "/x"}, "profile or data"), ({"n_samples": 0}, "n_samples"),
+    ({"seeds": [-1]}, "seeds"), ({"name": "../../escaped"}, "names the output files"),
+    ({"paper_table": "table9"}, "paper_table"),
+    ({"groups": [{"name": "A", "rows": [{"label": "x", "method": "regnn", "conf": {"layers": 1}}]}]},
+     r"unknown field\(s\) \['conf'\]"),
+    ({"groups": [{"name": "A", "row": []}]}, "name and rows"),
+    ({"groups": None, "sweep": {"method": "regnn", "parameter": "layers", "values": [1], "confg": {}}},
+     r"sweep: unknown field\(s\) \['confg'\]"),
+    ({"groups": None, "sweep": {"method": "regnn", "parameter": "layers", "values": [1], "label": "s={val}"}},
+     "may use {value} only"),
 ])
 def test_bad_specs_name_their_field(change, words) -> None:
+    spec = {k: v for k, v in {**TINY, **change}.items() if v is not None}
     with pytest.raises(SpecError, match=words):
-        parse_spec({**TINY, **change})
+        parse_spec(spec)
 
 
 def test_an_unknown_experiment_lists_the_builtins() -> None:
@@ -133,6 +143,11 @@ def test_a_failing_job_is_reported_and_the_others_run(tmp_path, cache, monkeypat
 
     plan = make_plan(spec, resolve_data(None, "smoke"), tmp_path / "results", runs=tmp_path / "runs")
     assert [j.status for j in plan.jobs] == ["failed", "done"]
+    from react_bench.experiments.runner import dry_run_lines
+
+    lines = dry_run_lines(plan)                      # a failed job is run again: the dry run says so
+    assert "2 job(s), 1 done, 1 to run (1 failed in the last run)" in lines[0]
+    assert any(line.startswith("  [failed last run] A / bad") for line in lines)
     # the CLI refreshes the run's own plan from the store instead of planning again
     refreshed = refresh_plan(summary.plan, tmp_path / "results", tmp_path / "runs")
     assert [(j.key, j.status) for j in refreshed.jobs] == [(j.key, j.status) for j in plan.jobs]
@@ -211,8 +226,12 @@ def test_table_outputs_read_the_store(local_run, tmp_path) -> None:
     from react_bench.experiments.outputs import write_outputs
     from react_bench.experiments.runner import make_plan
 
+    from dataclasses import replace
+
     spec, source, root, _ = local_run
-    plan = make_plan(spec, source, root / "results", runs=root / "runs")
+    # the spec says small; the jobs ran on smoke (as `--profile smoke` overrides a spec's profile)
+    plan = make_plan(replace(spec, profile="small"), source, root / "results", runs=root / "runs")
+    assert plan.done
     written = {p.suffix: p for p in write_outputs(plan, tmp_path)}
     md = written[".md"].read_text()
     assert "| A | missing method | 0 | not available" in md and "| B | REGNN again | 1 |" in md
@@ -224,6 +243,15 @@ def test_table_outputs_read_the_store(local_run, tmp_path) -> None:
     assert len(gt_frdist) == 1 and ",ok,1,0," in gt_frdist[0]
     assert "\\begin{tabular}" in written[".tex"].read_text()
     assert written[".png"].stat().st_size > 10_000
+    # the header names the dataset that was run (smoke), not the spec's default (small)
+    assert "on synthetic profile smoke (" in md
+    # the per-sample convention's Synchrony is over all samples, as LEADERBOARD.md's
+    job = next(j for j in plan.done if j.row.method == "B_Mime")
+    rows = {r.row.label: r for r in build_rows(plan, "per_sample")}
+    mime = next(r for r in rows.values() if r.row.method == "B_Mime")
+    assert mime.cells["Synchrony"].values == [job.result["per_sample"]["Synchrony_all_samples"]]
+    official = {r.row.label: r for r in build_rows(plan, "official")}[mime.row.label]
+    assert official.cells["Synchrony"].values == [job.result["scores"]["Synchrony"]]
 
 
 def test_bootstrap_ci_covers_the_mean_and_shrinks_with_directions() -> None:

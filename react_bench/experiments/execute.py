@@ -191,7 +191,14 @@ def run_ray(payloads: list[dict[str, Any]], address: str | None = None, device: 
     started_here = not ray.is_initialized()
     if started_here:
         kwargs: dict[str, Any] = {"address": address} if address else {"num_cpus": os.cpu_count() or 1}
-        ray.init(include_dashboard=False, log_to_driver=False, **kwargs)
+        try:
+            ray.init(include_dashboard=False, log_to_driver=False, **kwargs)
+        except (ConnectionError, TimeoutError, RuntimeError, ValueError) as error:
+            from ..errors import ReactBenchError
+
+            raise ReactBenchError(f"cannot connect to a Ray cluster at {address!r} ({type(error).__name__}: "
+                                  f"{str(error).splitlines()[0][:200] if str(error) else ''}); start one with "
+                                  "`ray start --head`, or leave --address and RAY_ADDRESS unset for a local Ray") from None
     try:
         cuda = device.startswith("cuda")
         task = ray.remote(_ray_job).options(num_gpus=1 if cuda else 0, num_cpus=cpus_per_job, max_retries=0)

@@ -47,6 +47,8 @@ class Plan:
     dataset_fingerprint: str = ""
     row_jobs: dict[tuple[str, str], list[Job]] = field(default_factory=dict)  # (group, label) -> its jobs
     rows: list[Row] = field(default_factory=list)
+    data_name: str = ""                                                         # the dataset it ran on
+    profile: str | None = None                                                  # its synthetic profile
 
     @property
     def todo(self) -> list[Job]:
@@ -121,7 +123,7 @@ def plan_jobs(spec: ExperimentSpec, *, fingerprint: str, data_name: str, profile
     seeds = list(seeds or spec.seeds)
     frrea = spec.frrea if frrea is None else frrea
     done = stored_jobs(store)
-    plan = Plan(spec, [], dataset_fingerprint=fingerprint)
+    plan = Plan(spec, [], dataset_fingerprint=fingerprint, data_name=data_name, profile=profile)
     seen: dict[str, Job] = {}
     plan.rows = spec.resolved_rows()
     for row in plan.rows:
@@ -167,7 +169,7 @@ def estimate_seconds(plan: Plan, store_results: list[dict[str, Any]] | None = No
         if total:
             measured.setdefault(job.row.method.lower(), []).append(total)
     left = 0.0
-    for job in plan.todo:
+    for job in (j for j in plan.jobs if j.status != "done"):     # a failed job is run again
         values = measured.get(job.row.method.lower())
         left += (sum(values) / len(values)) if values else DEFAULT_SECONDS["trained" if job.trained else "other"]
     return left

@@ -67,10 +67,14 @@ def refresh_plan(plan: Plan, store: Path, runs: Path | None = None) -> Plan:
 
 
 def dry_run_lines(plan: Plan) -> list[str]:
-    lines = [f"experiment {plan.spec.name}: {len(plan.jobs)} job(s), {len(plan.done)} done, {len(plan.todo)} to run; "
-             f"estimated time left {estimate_seconds(plan) / 60:.1f} min (one job at a time)"]
+    failed = sum(job.status == "failed" for job in plan.jobs)
+    to_run = len(plan.jobs) - len(plan.done)               # a failed job is run again
+    lines = [f"experiment {plan.spec.name}: {len(plan.jobs)} job(s), {len(plan.done)} done, {to_run} to run"
+             + (f" ({failed} failed in the last run)" if failed else "")
+             + f"; estimated time left {estimate_seconds(plan) / 60:.1f} min (one job at a time)"]
+    status = {"done": "done", "failed": "failed last run", "todo": "todo"}
     for job in plan.jobs:
-        lines.append(f"  [{'done' if job.status == 'done' else 'todo'}] {job.row.group} / {job.name}  "
+        lines.append(f"  [{status.get(job.status, job.status)}] {job.row.group} / {job.name}  "
                      f"({job.row.method} {job.row.config_json}) key {job.key[:12]}")
     for (group, label), why in plan.unavailable.items():
         lines.append(f"  [not available] {group} / {label}: {why}")

@@ -25,6 +25,7 @@ A spec is plain YAML::
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,11 @@ PAPER_COLUMNS = ("FRDist", "FRCorr", "PCC", "FRRea", "FRVar", "FRDvs", "FRDiv", 
 ORACLE_COLUMNS = ("FRCorr_true", "FRDist_true", "Coverage", "Precision")
 _SPEC_KEYS = {"name", "title", "description", "profile", "data", "split", "seeds", "metrics", "frrea",
               "paper_table", "groups", "sweep", "n_samples"}
+_GROUP_KEYS = {"name", "rows", "auto_tag"}
+_ROW_KEYS = {"label", "method", "config"}
+_SWEEP_KEYS = {"method", "parameter", "values", "config", "label"}
+PAPER_TABLES = ("table1", "table2")          # the REGNN paper's tables that paper.py holds
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")   # names output files: no folders, no leading dot
 
 
 class SpecError(ReactBenchError):
@@ -150,10 +156,15 @@ def parse_spec(raw: Any, source: str = "<spec>") -> ExperimentSpec:
     if unknown:
         raise SpecError(f"{source}: unknown field(s) {unknown}; known: {sorted(_SPEC_KEYS)}")
     name = _text(raw, "name", source)
+    if not _NAME.fullmatch(name):
+        raise SpecError(f"{source}: name {name!r} names the output files: letters, digits, _ . - only, "
+                        "starting with a letter or digit")
     seeds = raw.get("seeds", [0, 1, 2])
     if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and not isinstance(s, bool)
-                                                           for s in seeds):
-        raise SpecError(f"{source}: seeds must be a non-empty list of integers")
+                                                           and s >= 0 for s in seeds):
+        raise SpecError(f"{source}: seeds must be a non-empty list of integers >= 0")
+    if raw.get("paper_table") is not None and raw["paper_table"] not in PAPER_TABLES:
+        raise SpecError(f"{source}: paper_table {raw['paper_table']!r}; known: {list(PAPER_TABLES)}")
     metrics = raw.get("metrics", list(PAPER_COLUMNS))
     bad = [m for m in metrics if m not in PAPER_COLUMNS + ORACLE_COLUMNS] if isinstance(metrics, list) else metrics
     if bad:
@@ -175,6 +186,7 @@ def parse_spec(raw: Any, source: str = "<spec>") -> ExperimentSpec:
             where = f"{source}: groups[{g}]"
             if not isinstance(group, dict) or not isinstance(group.get("rows"), list):
                 raise SpecError(f"{where} must be a mapping with name and rows")
+            _known_keys(group, _GROUP_KEYS, where)
             gname = str(group.get("name", ""))
             groups.append(gname)
             if group.get("auto_tag"):
@@ -185,13 +197,18 @@ def parse_spec(raw: Any, source: str = "<spec>") -> ExperimentSpec:
         s = raw["sweep"]
         if not isinstance(s, dict) or not {"method", "parameter", "values"} <= set(s):
             raise SpecError(f"{source}: sweep needs method, parameter and values")
+        _known_keys(s, _SWEEP_KEYS, f"{source}: sweep")
         if not isinstance(s["values"], list) or not s["values"]:
             raise SpecError(f"{source}: sweep.values must be a non-empty list")
         sweep = Sweep(str(s["method"]), str(s["parameter"]), list(s["values"]), dict(s.get("config") or {}),
                       s.get("label"))
         groups = [sweep.parameter]
         for value in sweep.values:
-            label = (sweep.label or f"{sweep.parameter} = {{value}}").format(value=value)
+            try:
+                label = (sweep.label or f"{sweep.parameter} = {{value}}").format(value=value)
+            except (KeyError, IndexError, ValueError, AttributeError) as error:
+                raise SpecError(f"{source}: sweep.label {sweep.label!r} cannot be filled ({type(error).__name__}: "
+                                f"{error}); it may use {{value}} only") from None
             rows.append(Row(label, sweep.method, {**sweep.config, sweep.parameter: value}, sweep.parameter, value))
     labels = [(r.group, r.label) for r in rows]
     duplicated = sorted({f"{g}/{lab}" for g, lab in labels if labels.count((g, lab)) > 1})
@@ -215,9 +232,16 @@ def _text(raw: dict, key: str, source: str) -> str:
     return value
 
 
+def _known_keys(mapping: dict, known: set[str], where: str) -> None:
+    unknown = sorted(set(mapping) - known)
+    if unknown:
+        raise SpecError(f"{where}: unknown field(s) {unknown}; known: {sorted(known)}")
+
+
 def _row(row: Any, group: str, where: str) -> Row:
     if not isinstance(row, dict) or not isinstance(row.get("method"), str):
         raise SpecError(f"{where} must be a mapping with label, method and an optional config")
+    _known_keys(row, _ROW_KEYS, where)
     config = row.get("config") or {}
     if not isinstance(config, dict):
         raise SpecError(f"{where}.config must be a mapping")

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..leaderboard import PER_SAMPLE_KEYS
 from ..metrics import METRICS_BY_NAME
 from .jobs import Plan
 from .paper import DATASET as PAPER_DATASET
@@ -64,7 +65,12 @@ class TableRow:
     note: str = ""
 
 
-def _metric(result: dict[str, Any], metric: str) -> float | None:
+def _metric(result: dict[str, Any], metric: str, convention: str = "official") -> float | None:
+    if convention == "per_sample" and metric == "Synchrony":
+        # the per-sample convention scores Synchrony over all samples, as LEADERBOARD.md does
+        # (leaderboard.PER_SAMPLE_KEYS); the official value scores sample 0 only (docs/metrics.md)
+        value = (result.get("per_sample") or {}).get(PER_SAMPLE_KEYS["Synchrony"])
+        return float(value) if isinstance(value, (int, float)) else None
     source = result.get("oracle") if metric in ORACLE_COLUMNS else result.get("scores")
     value = (source or {}).get(metric)
     return float(value) if isinstance(value, (int, float)) else None
@@ -120,9 +126,10 @@ def build_rows(plan: Plan, convention: str = "official") -> list[TableRow]:
                 continue
             n = int(done[0].result.get("n_samples") or 10)
             scale = 1.0 / n if convention == "per_sample" and column in PER_SAMPLE_SCALED else 1.0
-            values = [_metric(j.result, column) for j in done]
+            values = [_metric(j.result, column, convention) for j in done]
             values = [None if v is None else v * scale for v in values]
-            ci = bootstrap_ci([_per_direction(j.result, column) for j in done], scale)
+            all_samples = convention == "per_sample" and column == "Synchrony"    # no per-direction values stored
+            ci = None if all_samples else bootstrap_ci([_per_direction(j.result, column) for j in done], scale)
             cells[column] = Cell("ok" if any(v is not None for v in values) else "missing", values, ci)
         failed = [j for j in jobs if j.status == "failed"]
         note = f"{len(failed)} of {len(jobs)} seeds failed" if failed else (
@@ -203,7 +210,8 @@ def render_markdown(plan: Plan, figures: list[str] | None = None, command: str =
     columns = metric_columns(plan)
     official = build_rows(plan, "official")
     per_sample = build_rows(plan, "per_sample")
-    data = spec.data or f"synthetic profile {spec.profile}"
+    data = (f"synthetic profile {plan.profile}" if plan.profile else plan.data_name) or spec.data or \
+        f"synthetic profile {spec.profile}"
     seeds = sorted({s for r in official for s in r.seeds})
     out = [f"# {spec.title}", "",
            f"Experiment `{spec.name}` on {data} ({spec.split} split, dataset fingerprint "
@@ -220,6 +228,8 @@ def render_markdown(plan: Plan, figures: list[str] | None = None, command: str =
             "<details><summary>With 95 % bootstrap confidence intervals</summary>", "",
             markdown_table(official, columns, with_ci=True), "", "</details>", "",
             "## Per-sample convention (FRCorr and FRDist ÷ samples, as the REGNN paper prints them)", "",
+            "Synchrony here is scored over all samples (the serial official `compute_TLCC`), as in "
+            "LEADERBOARD.md's per-sample tables; above it is the official sample-0 value.", "",
             markdown_table(per_sample, columns), ""]
     paper = paper_table(plan, columns)
     if paper:
