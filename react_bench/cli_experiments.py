@@ -84,8 +84,11 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
                                                                          "estimate of the time left"),
                    out: Path = typer.Option(Path("leaderboard/experiments"), help="where the tables go"),
                    compile: Optional[str] = CompileOpt,
+                   no_leaderboard: bool = typer.Option(False, "--no-leaderboard",
+                                                       help="do not rewrite LEADERBOARD.md after the jobs"),
                    as_json: bool = JsonOpt) -> None:
-    """Run the jobs of an experiment that the results store lacks, then write its tables.
+    """Run the jobs of an experiment that the results store lacks, then write its tables (and
+    LEADERBOARD.md, once, if any job ran).
 
     A job is one (row, seed): fit, predict and score through the same pipeline as `react-bench run`.
     Killing the command and running it again redoes only the missing jobs; an interrupted training
@@ -122,6 +125,11 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
     for line in summary.lines():
         typer.echo(line, err=as_json)
     typer.echo(f"tables: {', '.join(str(p) for p in written)}", err=as_json)
+    if not no_leaderboard and any(o.status == "ok" for o in summary.ran):
+        from .leaderboard import write_leaderboard
+
+        board = _guarded(write_leaderboard, paths.results, paths.leaderboard, as_json=as_json)
+        typer.echo(f"leaderboard: {board}", err=as_json)
     if as_json:
         typer.echo(json.dumps({"ran": len(summary.ran), "skipped": summary.skipped,
                                "failed": [{"error": o.error, "log": o.log} for o in summary.failed],

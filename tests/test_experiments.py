@@ -188,6 +188,8 @@ def test_a_killed_job_is_redone_and_its_training_resumes(tmp_path, cache) -> Non
     done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "1 job(s) run, 1 skipped" in done.stdout + done.stderr
+    board = tmp_path / "leaderboard" / "LEADERBOARD.md"          # rewritten once after the jobs ran
+    assert board.is_file() and "regnn" in board.read_text()
     log = next((tmp_path / "runs" / "experiments" / "kill" / "logs").glob("x-regnn-*.log")).read_text()
     assert "resuming run" in log
     assert len(list((tmp_path / "results").rglob("*.json"))) == 2
