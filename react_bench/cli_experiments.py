@@ -153,6 +153,7 @@ def experiment_table(name: str = SpecArg, data: Optional[Path] = DataOpt, profil
     from .experiments.runner import make_plan
     from .pipeline import OutputPaths
 
+    fmt = [f for value in fmt for f in value.replace(",", " ").split()]      # --format md,csv works too
     bad = sorted(set(fmt) - {"md", "csv", "latex"})
     if bad:
         raise typer.BadParameter(f"unknown format(s) {bad}; use md, csv or latex", param_hint="--format")

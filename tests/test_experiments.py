@@ -280,6 +280,19 @@ def test_best_is_bold_only_when_the_cis_do_not_overlap() -> None:
     close = [row("a", 1.0, (0.5, 1.6)), row("b", 1.2, (0.9, 1.5))]
     _mark_best(close, ["FRDist"])
     assert close[0].cells["FRDist"].mark == "tie" and cell_text(close[0].cells["FRDist"]).endswith("≈")
+    # several rows tied at the best mean are all marked; when every row is equal nobody is best
+    three = [row("a", 1.0, (0.9, 1.1)), row("b", 1.0, (0.9, 1.1)), row("c", 1.0, (0.9, 1.1)), row("d", 3.0, (2.9, 3.1))]
+    _mark_best(three, ["FRDist"])
+    assert [r.cells["FRDist"].mark for r in three] == ["tie", "tie", "tie", ""]
+    equal = [row("a", 0.0, (0.0, 0.0)), row("b", 0.0, (0.0, 0.0)), row("c", 0.0, (0.0, 0.0))]
+    _mark_best(equal, ["FRDist"])
+    assert [r.cells["FRDist"].mark for r in equal] == ["", "", ""]
+
+
+def test_latex_rows_escape_what_pdflatex_cannot_take() -> None:
+    from react_bench.experiments.tables import _tex
+
+    assert _tex("paper (σ = 0.6) & 50% #1_a") == r"paper ($\sigma$ = 0.6) \& 50\% \#1\_a"
 
 
 def test_seed_arguments_are_joined() -> None:

@@ -7,8 +7,8 @@
   the interval (it is the CI of the seed-mean; FRDvs and FRRea have no per-direction values and
   no CI).
 - The best value of each column within a group is bold when its CI does not overlap the
-  runner-up's; otherwise it is marked as a tie (≈). Columns without CIs (FRDvs, FRRea) mark
-  nothing. Reference rows (GT, rows that read the synthetic ground truth) are never bold.
+  runner-up's; otherwise it is marked as a tie (≈), as is every row equal to the best mean; a
+  column whose rows are all equal, or without CIs (FRDvs, FRRea), marks nothing. Reference rows (GT, rows that read the synthetic ground truth) are never bold.
 - The official convention (sums over the 10 samples) comes first; the per-sample convention
   (FRCorr and FRDist ÷ n, as the REGNN paper prints them) follows.
 """
@@ -154,7 +154,10 @@ def _mark_best(rows: list[TableRow], columns: list[str]) -> None:
             if not (best.ci and runner_up.ci):
                 continue                      # no CI (FRDvs, FRRea): no claim either way
             if best.mean == runner_up.mean:
-                best.mark = runner_up.mark = "tie"
+                tied = [r.cells[column] for m, r in scored if m == best.mean]
+                if len(tied) < len(scored):           # all equal: nobody is best, nothing to mark
+                    for cell in tied:
+                        cell.mark = "tie"
             elif best.ci[0] > runner_up.ci[1] or best.ci[1] < runner_up.ci[0]:
                 best.mark = "best"
             else:
@@ -284,4 +287,8 @@ def render_latex(plan: Plan) -> str:
 
 
 def _tex(text: str) -> str:
-    return text.replace("&", r"\&").replace("_", r"\_").replace("%", r"\%").replace("#", r"\#")
+    """Row labels for pdflatex: its specials escaped, the Greek letters our labels use as math."""
+    text = text.replace("&", r"\&").replace("_", r"\_").replace("%", r"\%").replace("#", r"\#")
+    for letter, command in (("σ", r"$\sigma$"), ("τ", r"$\tau$"), ("λ", r"$\lambda$")):
+        text = text.replace(letter, command)
+    return text
