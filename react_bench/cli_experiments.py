@@ -114,7 +114,9 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
                                        "not_available": {f"{g}/{r}": w for (g, r), w in plan.unavailable.items()}},
                                       indent=1))
             else:
-                typer.echo("\n".join(dry_run_lines(plan)))
+                from .results import load_results
+
+                typer.echo("\n".join(dry_run_lines(plan, load_results(paths.results, on_problem=lambda p: None))))
             return
         log = (lambda msg: typer.echo(msg, err=True)) if as_json else progress.log
         summary = _guarded(run_experiment, spec, source, paths=paths, seeds=seed_list, device=resolved,

@@ -376,3 +376,22 @@ def test_ctrl_c_in_an_in_process_job_stops_the_runner(tmp_path, monkeypatch) -> 
     monkeypatch.setattr("react_bench.pipeline.run_method", run_method)
     with pytest.raises(KeyboardInterrupt):
         execute.execute_job(payload)
+
+
+def test_the_dry_run_estimate_uses_stored_results_of_the_same_methods(local_run, tmp_path) -> None:
+    """Nothing of this plan is stored (an empty store), but other runs' results on the same dataset
+    are: each job is estimated at its method's mean measured seconds."""
+    from react_bench.experiments.jobs import SMOKE_SECONDS, estimate_seconds
+    from react_bench.experiments.runner import make_plan
+    from react_bench.results import load_results
+
+    spec, source, root, _ = local_run
+    plan = make_plan(spec, source, tmp_path / "empty-store")
+    assert not plan.done
+    stored = load_results(root / "results")
+    per_method: dict[str, list[float]] = {}
+    for r in stored:
+        per_method.setdefault(r["method"].lower(), []).append(sum(r["seconds"].values()))
+    expected = sum(np.mean(per_method[j.row.method.lower()]) for j in plan.jobs)
+    assert estimate_seconds(plan, stored) == pytest.approx(expected)
+    assert estimate_seconds(plan) == sum(SMOKE_SECONDS["trained" if j.trained else "other"] for j in plan.jobs)

@@ -20,6 +20,7 @@ from ..results import load_results, metric_versions, safe_name
 from .spec import ExperimentSpec, Row
 
 DEFAULT_SECONDS = {"trained": 180.0, "other": 60.0}   # a dry-run guess when nothing was measured yet
+SMOKE_SECONDS = {"trained": 10.0, "other": 3.0}       # the smoke profile's (2 CPU cores, 2026-12-07)
 
 
 @dataclass
@@ -160,16 +161,21 @@ def mark_stored(plan: Plan, stored: dict[str, dict[str, Any]]) -> None:
 
 
 def estimate_seconds(plan: Plan, store_results: list[dict[str, Any]] | None = None) -> float:
-    """Time left: per method, the mean measured fit+predict+score seconds of stored job results
-    on the same dataset; else DEFAULT_SECONDS."""
+    """Time left: per method, the mean measured fit+predict+score seconds of stored results on the
+    same dataset (this plan's done jobs, and ``store_results``: any run's, e.g. `react-bench run`);
+    else DEFAULT_SECONDS (SMOKE_SECONDS on the smoke profile)."""
     measured: dict[str, list[float]] = {}
-    for job in plan.done:
-        seconds = (job.result or {}).get("seconds") or {}
+    done = [(job.row.method, job.result) for job in plan.done]
+    done += [(str(r.get("method", "")).split("-")[0], r) for r in store_results or []
+             if (r.get("dataset") or {}).get("fingerprint") == plan.dataset_fingerprint]
+    for method, result in done:
+        seconds = (result or {}).get("seconds") or {}
         total = sum(v for v in seconds.values() if isinstance(v, (int, float)))
         if total:
-            measured.setdefault(job.row.method.lower(), []).append(total)
+            measured.setdefault(method.lower(), []).append(total)
+    defaults = SMOKE_SECONDS if plan.profile == "smoke" else DEFAULT_SECONDS
     left = 0.0
     for job in (j for j in plan.jobs if j.status != "done"):     # a failed job is run again
         values = measured.get(job.row.method.lower())
-        left += (sum(values) / len(values)) if values else DEFAULT_SECONDS["trained" if job.trained else "other"]
+        left += (sum(values) / len(values)) if values else defaults["trained" if job.trained else "other"]
     return left

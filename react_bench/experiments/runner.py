@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..pipeline import DataSource, OutputPaths
 from .execute import JobOutcome, job_payload, outcomes
@@ -66,12 +66,12 @@ def refresh_plan(plan: Plan, store: Path, runs: Path | None = None) -> Plan:
     return plan
 
 
-def dry_run_lines(plan: Plan) -> list[str]:
+def dry_run_lines(plan: Plan, store_results: list[dict[str, Any]] | None = None) -> list[str]:
     failed = sum(job.status == "failed" for job in plan.jobs)
     to_run = len(plan.jobs) - len(plan.done)               # a failed job is run again
     lines = [f"experiment {plan.spec.name}: {len(plan.jobs)} job(s), {len(plan.done)} done, {to_run} to run"
              + (f" ({failed} failed in the last run)" if failed else "")
-             + f"; estimated time left {estimate_seconds(plan) / 60:.1f} min (one job at a time)"]
+             + f"; estimated time left {estimate_seconds(plan, store_results) / 60:.1f} min (one job at a time)"]
     status = {"done": "done", "failed": "failed last run", "todo": "todo"}
     for job in plan.jobs:
         lines.append(f"  [{status.get(job.status, job.status)}] {job.row.group} / {job.name}  "
