@@ -166,6 +166,7 @@ def estimate_seconds(plan: Plan, store_results: list[dict[str, Any]] | None = No
     else DEFAULT_SECONDS (SMOKE_SECONDS on the smoke profile)."""
     measured: dict[str, list[float]] = {}
     done = [(job.row.method, job.result) for job in plan.done]
+    # a stored result names its method as the method calls itself (REGNN variants: regnn-video-only)
     done += [(str(r.get("method", "")).split("-")[0], r) for r in store_results or []
              if (r.get("dataset") or {}).get("fingerprint") == plan.dataset_fingerprint]
     for method, result in done:

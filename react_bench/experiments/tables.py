@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..leaderboard import PER_SAMPLE_KEYS
+from ..leaderboard import metric_value
 from ..metrics import METRICS_BY_NAME
 from .jobs import Plan
 from .paper import DATASET as PAPER_DATASET
@@ -67,9 +67,9 @@ class TableRow:
 
 def _metric(result: dict[str, Any], metric: str, convention: str = "official") -> float | None:
     if convention == "per_sample" and metric == "Synchrony":
-        # the per-sample convention scores Synchrony over all samples, as LEADERBOARD.md does
-        # (leaderboard.PER_SAMPLE_KEYS); the official value scores sample 0 only (docs/metrics.md)
-        value = (result.get("per_sample") or {}).get(PER_SAMPLE_KEYS["Synchrony"])
+        # the per-sample convention scores Synchrony over all samples: LEADERBOARD.md's value, read
+        # the one way it is read (the official value scores sample 0 only; docs/metrics.md)
+        value = metric_value(result, metric, per_sample=True)
         return float(value) if isinstance(value, (int, float)) else None
     source = result.get("oracle") if metric in ORACLE_COLUMNS else result.get("scores")
     value = (source or {}).get(metric)
@@ -213,8 +213,7 @@ def render_markdown(plan: Plan, figures: list[str] | None = None, command: str =
     columns = metric_columns(plan)
     official = build_rows(plan, "official")
     per_sample = build_rows(plan, "per_sample")
-    data = (f"synthetic profile {plan.profile}" if plan.profile else plan.data_name) or spec.data or \
-        f"synthetic profile {spec.profile}"
+    data = f"synthetic profile {plan.profile}" if plan.profile else plan.data_name     # what the jobs ran on
     seeds = sorted({s for r in official for s in r.seeds})
     out = [f"# {spec.title}", "",
            f"Experiment `{spec.name}` on {data} ({spec.split} split, dataset fingerprint "
