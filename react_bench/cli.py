@@ -316,35 +316,39 @@ def _print_result(outcome_result: dict[str, Any], path: Optional[Path], as_json:
 
 @app.command("run")
 def run(method: str = typer.Argument(..., help="a registered method (react-bench ls)"),
-        data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
-        seed: int = typer.Option(0, min=0, help="seed for fitting and sampling"), device: str = DeviceOpt,
+        data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
+        split: Optional[Split] = typer.Option(None, "--split", help="Split to predict and score [default: test]"),
+        seed: Optional[int] = typer.Option(None, min=0, help="seed for fitting and sampling [default: 0]"),
+        device: str = DeviceOpt,
         config: Optional[str] = typer.Option(None, help="method config overrides as JSON, e.g. '{\"layers\": 6}'"),
         no_score: bool = typer.Option(False, "--no-score", help="only write the submission"),
         no_fid: bool = typer.Option(False, "--no-fid", help="skip FRRea"),
         fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file (must exist)"),
         no_leaderboard: bool = typer.Option(False, "--no-leaderboard", help="do not rewrite LEADERBOARD.md"),
-        resume: Optional[str] = typer.Option(None, help="continue training an earlier run (its run id), with the "
-                                            "options it was started with"),
+        resume: Optional[str] = typer.Option(None, help="continue training an earlier run (its run id); options "
+                                            "not given are the ones it was started with"),
         compile: Optional[str] = CompileOpt,
         as_json: bool = JsonOpt) -> None:
     """Fit a method, predict 10 samples per direction, write a submission, score it, update the leaderboard.
 
     Training curves and checkpoints go to runs/<run-id>/ (losses.json, training_curve.png).
     Ctrl-C stops training and prints the command that resumes it (exit 130)."""
-    from .pipeline import OutputPaths, check_fid_weights, run_method
+    from .pipeline import OutputPaths, RunOptions, check_fid_weights, run_method
     from .progress import progress_bars
 
     paths = OutputPaths.from_env()
     resolved = _device(device, as_json)
     _set_compile(compile, as_json, resolved)
-    overrides = _guarded(_parse_config, config, as_json=as_json)
+    overrides = _guarded(_parse_config, config, as_json=as_json) if config is not None else None
     _guarded(check_fid_weights, not (no_fid or no_score), fid_weights, as_json=as_json)
+    options = _guarded(RunOptions(data, profile, split, seed, overrides).completed, paths.runs, resume,
+                       as_json=as_json)
     with progress_bars(not as_json) as progress:
         log = (lambda msg: typer.echo(msg, err=True)) if as_json else progress.log
-        source = _guarded(_source, data, profile, progress, as_json=as_json)
-        outcome = _guarded(run_method, method, source, split, seed=seed, device=resolved,
+        source = _guarded(_source, options.data, options.profile, progress, as_json=as_json)
+        outcome = _guarded(run_method, method, source, options.split, seed=options.seed, device=resolved,
                            score=not no_score, fid=not no_fid, fid_weights=fid_weights,
-                           method_config=overrides, resume=resume, log=log, progress=progress,
+                           method_config=options.config, resume=resume, log=log, progress=progress,
                            submissions=paths.submissions, runs=paths.runs, store=paths.results,
                            leaderboard=None if no_leaderboard else paths.leaderboard, as_json=as_json)
     if outcome.score is None:

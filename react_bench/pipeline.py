@@ -325,22 +325,33 @@ def run_request(method: Any, name: str, registered: str, source: DataSource, spl
     ``registered``: its registry name, which the resume command needs."""
     config = getattr(method, "config", None)
     return {"method": name, "registered": registered, "seed": int(seed), "split": split, "n_samples": int(n_samples),
-            "data": {"name": source.name, "profile": source.profile, "root": str(Path(source.root).resolve())},
+            "data": {"name": source.name, "profile": source.profile, "root": str(Path(source.root).resolve()),
+                     "fingerprint": _fingerprint_or_none(source, split)},
             "method_config": dict(overrides),
             "architecture": config.architecture_dict() if hasattr(config, "architecture_dict") else None}
+
+
+def _fingerprint_or_none(source: DataSource, split: str) -> str | None:
+    """The split's fingerprint for a run's request; None where the split cannot be read yet (loading
+    it reports why)."""
+    from .data.reader import dataset_fingerprint
+
+    try:
+        return dataset_fingerprint(source.root, split)
+    except (DataError, OSError, ValueError):
+        return None
 
 
 def resume_command(request: dict[str, Any], run_id: str) -> str:
     """The `react-bench run` command that continues run `run_id`, from its recorded request."""
     import shlex
 
-    data = request.get("data") or {}
     parts = ["react-bench", "run", str(request.get("registered") or request.get("method")), "--resume", run_id]
-    profile = data.get("profile")
-    if profile and data.get("name") == f"synth-{profile}-seed0":
+    data, profile = recorded_data_option(request)
+    if profile is not None:
         parts += ["--profile", profile]
-    elif data.get("root"):
-        parts += ["--data", str(data["root"])]
+    elif data is not None:
+        parts += ["--data", str(data)]
     if request.get("split", "test") != "test":
         parts += ["--split", str(request["split"])]
     if request.get("seed", 0) != 0:
@@ -348,6 +359,60 @@ def resume_command(request: dict[str, Any], run_id: str) -> str:
     if request.get("method_config"):
         parts += ["--config", json.dumps(request["method_config"], separators=(",", ":"))]
     return " ".join(shlex.quote(part) for part in parts)
+
+
+def recorded_data_option(request: dict[str, Any]) -> tuple[Path | None, str | None]:
+    """The (--data, --profile) that name a recorded request's dataset (at most one is set)."""
+    data = request.get("data") or {}
+    profile = data.get("profile")
+    if profile and data.get("name") == f"synth-{profile}-seed0":
+        return None, str(profile)
+    return (Path(data["root"]), None) if data.get("root") else (None, None)
+
+
+def recorded_request(runs: Path, run_id: str) -> dict[str, Any]:
+    """The request run `run_id` was started with ({} for runs older than request.json, or unreadable)."""
+    return _peek_json(Path(runs) / safe_name(run_id) / RUN_REQUEST)
+
+
+@dataclass
+class RunOptions:
+    """What `react-bench run` was asked for; None: not given on the command line."""
+
+    data: Path | None = None
+    profile: str | None = None
+    split: str | None = None
+    seed: int | None = None
+    config: dict[str, Any] | None = None
+
+    def completed(self, runs: Path, resume: str | None) -> "RunOptions":
+        """A resume takes every option not given from the run's recorded request (so `run M --resume
+        ID` alone continues run ID); anything else takes the defaults. Options given are kept, and a
+        resume that asks for something else is refused later by `check_resumable`."""
+        recorded = {}
+        if resume is not None:
+            if not (Path(runs) / safe_name(resume)).is_dir():
+                raise DataError(f"cannot resume: no run folder {Path(runs) / safe_name(resume)}")
+            recorded = recorded_request(runs, resume)
+        data, profile = self.data, self.profile
+        if data is None and profile is None:
+            data, profile = recorded_data_option(recorded)
+        elif recorded.get("data"):
+            # refused here, before a dataset is generated for nothing (check_resumable checks the rest)
+            name = f"synth-{profile}-seed0" if profile is not None else Path(data).resolve().name
+            if name != recorded["data"].get("name"):
+                raise DataError(f"cannot resume run {resume}: it was started on data "
+                                f"{recorded['data'].get('name')!r} (this command: {name!r}). "
+                                f"Resume it with: {resume_command(recorded, safe_name(resume))}")
+        config = self.config if self.config is not None else recorded.get("method_config")
+        split, seed = recorded.get("split"), recorded.get("seed")
+        if split not in ("train", "val", "test"):       # a malformed record gives the defaults
+            split = "test"
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            seed = 0
+        return RunOptions(data, profile, self.split if self.split is not None else split,
+                          self.seed if self.seed is not None else seed,
+                          dict(config) if isinstance(config, dict) else {})
 
 
 def check_resumable(run_dir: Path, run_id: str, request: dict[str, Any], log: Callable[[str], None]) -> None:
@@ -364,6 +429,11 @@ def check_resumable(run_dir: Path, run_id: str, request: dict[str, Any], log: Ca
                     "n_samples": r.get("n_samples"), "data": (r.get("data") or {}).get("name")}
         was, now = view(recorded), view(request)
         diffs = [f"{k} {was[k]!r} (this command: {now[k]!r})" for k in was if was[k] != now[k]]
+        # real data are named by their folder: the same name can hold other contents
+        old_print, new_print = ((r.get("data") or {}).get("fingerprint") for r in (recorded, request))
+        if was["data"] == now["data"] and old_print and new_print and old_print != new_print:
+            diffs.append(f"data {was['data']!r} with fingerprint {str(old_print)[:12]} "
+                         f"(this command: {str(new_print)[:12]}; the dataset changed since)")
         old_arch, new_arch = recorded.get("architecture") or {}, request.get("architecture") or {}
         if was["method"] != now["method"]:
             old_arch = new_arch = {}           # another method's fields say nothing more
@@ -412,6 +482,18 @@ def weights_digest(run_dir: Path) -> str | None:
     return files_sha256(Path(run_dir) / "model")
 
 
+def paper_on_cpu_warning(method: Any, device: str, overrides: dict[str, Any]) -> str | None:
+    """A warning for a trained method about to run its paper schedule on a CPU, unless the
+    overrides set its epochs or steps (a schedule the user cut on purpose)."""
+    if getattr(getattr(method, "config", None), "profile", None) != "paper" or device != "cpu":
+        return None
+    if any("epoch" in key or "step" in key for key in overrides):
+        return None
+    return (f"warning: {getattr(method, 'name', 'this method')}'s paper training schedule (the original's "
+            "epochs and batches) takes hours on a CPU; use a GPU, --config '{\"profile\": \"small\"}' for a "
+            "quick run, or cut its epochs in --config")
+
+
 def run_method(method_name: str, source: DataSource, split_name: str = "test", *, seed: int = 0,
                device: str = "cpu", n_samples: int = N_SAMPLES, submissions: Path = DEFAULT_SUBMISSIONS,
                store: Path = DEFAULT_STORE, runs: Path = DEFAULT_RUNS, score: bool = True, fid: bool = True,
@@ -437,9 +519,9 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
         raise DataError(f"cannot resume: no run folder {Path(runs) / safe_name(resume)}")
     method = build_method(method_name, source.profile, method_config or {}, resume is not None)
     name = getattr(method, "name", method_name)
-    if getattr(getattr(method, "config", None), "profile", None) == "paper" and device == "cpu":
-        log(f"warning: {name}'s paper training schedule (the original's epochs and batches) takes hours on "
-            "a CPU; use a GPU, or --config '{\"profile\": \"small\"}' for a quick run")
+    warning = paper_on_cpu_warning(method, device, method_config or {})
+    if warning:
+        log(warning)
     request = run_request(method, name, _registered_name(method_name), source, split_name, seed, n_samples,
                           method_config or {})
     if resume is not None:

@@ -161,7 +161,7 @@ def test_a_resume_must_ask_for_what_the_run_was_started_with(workdir):
     assert json.loads((run_dir / "request.json").read_text())["seed"] == 2
     before = _files(run_dir)
     for extra, phrase in ((["--seed", "5"], "seed 2 (this command: 5)"),
-                          (["--seed", "2"], "config epochs 1 (this command: 2)"),
+                          (["--seed", "2", "--config", "{}"], "config epochs 1 (this command: 2)"),
                           (["--seed", "2", "--config", '{"epochs": 1, "z_dim": 4}'], "config z_dim 8 (this command: 4)")):
         refused = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--resume", record["run_id"], *extra)
         assert refused.exit_code == 1 and phrase in refused.output, refused.output
@@ -192,6 +192,41 @@ def test_a_resume_must_ask_for_what_the_run_was_started_with(workdir):
     assert wrong.exit_code == 1 and "differs in ['epochs']" in wrong.output
     assert not (run_dir / "request.json").exists()
     assert invoke(*shlex.split(command)[1:], "--no-fid", "--device", "cpu").exit_code == 0
+
+
+def test_a_resume_takes_the_options_it_was_started_with(workdir, monkeypatch):
+    """`run M --resume ID` alone continues run ID on its recorded data, split, seed and config; a
+    resume that names other data is refused before that data is generated; the refused command's
+    data fingerprint is compared, not only the folder name."""
+    import react_bench.pipeline as pipeline
+
+    first = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--device", "cpu", "--seed", "3",
+                   "--split", "val", "--config", '{"epochs": 1}', "--json")
+    assert first.exit_code == 0, first.output
+    record = json.loads(first.output[first.output.index("{"):])
+    run_dir = workdir / "runs" / record["run_id"]
+    before = _files(run_dir)
+    generated = []
+    real = pipeline.default_dataset_root
+    monkeypatch.setattr(pipeline, "default_dataset_root",
+                        lambda profile, *a, **k: generated.append(profile) or real(profile, *a, **k))
+    refused = invoke("run", "DyadGAN", "--profile", "small", "--no-fid", "--resume", record["run_id"])
+    assert refused.exit_code == 1 and "started on data 'synth-smoke-seed0'" in refused.output, refused.output
+    assert "Resume it with: react-bench run DyadGAN --resume" in refused.output
+    assert generated == [] and _files(run_dir) == before
+    again = invoke("run", "DyadGAN", "--resume", record["run_id"], "--no-fid", "--device", "cpu", "--json")
+    assert again.exit_code == 0, again.output
+    resumed = json.loads(again.output[again.output.index("{"):])
+    assert (resumed["split"], resumed["seed"]) == ("val", 3) and generated == ["smoke"]
+    assert resumed["predictions_sha256"] == record["predictions_sha256"]
+    assert resumed["weights_sha256"] == record["weights_sha256"]
+    # the same data name with other contents (a real-data folder edited since) is refused
+    request = json.loads((run_dir / "request.json").read_text())
+    assert request["data"]["fingerprint"]
+    request["data"]["fingerprint"] = "0" * 64
+    (run_dir / "request.json").write_text(json.dumps(request))
+    changed = invoke("run", "DyadGAN", "--resume", record["run_id"], "--no-fid")
+    assert changed.exit_code == 1 and "the dataset changed since" in changed.output, changed.output
 
 
 def test_the_resume_command_names_the_registered_method():
@@ -328,3 +363,14 @@ def test_data_diagnose_reports_the_world_and_the_reference_rows(workdir):
     if "reference_rows" in report:                     # worlds with counterfactual ground truth
         assert report["reference_rows"]["Oracle_style"]["Coverage"] == 1.0
         assert 0.0 <= report["partner_share"]["valence_arousal"] <= 1.0
+
+
+def test_the_paper_on_cpu_warning_is_for_uncut_schedules():
+    from react_bench.pipeline import build_method, paper_on_cpu_warning
+
+    paper = build_method("UNet", None, {})
+    assert "paper training schedule" in paper_on_cpu_warning(paper, "cpu", {})
+    assert paper_on_cpu_warning(paper, "cpu", {"epochs": 1}) is None
+    assert paper_on_cpu_warning(paper, "cuda", {}) is None
+    assert paper_on_cpu_warning(build_method("UNet", "small", {}), "cpu", {}) is None
+    assert paper_on_cpu_warning(build_method("B_Mime", None, {}), "cpu", {}) is None

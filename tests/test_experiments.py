@@ -329,16 +329,10 @@ def test_sampling_only_rows_share_one_training(tmp_path, cache, monkeypatch) -> 
 def test_the_runners_compile_mode_travels_with_each_job(tmp_path, monkeypatch) -> None:
     """REACT_BENCH_COMPILE (experiment run --compile) is read once by the runner, put in every
     job's payload, and applied by the worker, which may not have inherited it (Ray)."""
-    from types import SimpleNamespace
-
     from react_bench.experiments import execute
 
     monkeypatch.setenv("REACT_BENCH_COMPILE", "reduce-overhead")
-    job = SimpleNamespace(key="k", train_key=None, run_id="r", method_config={}, seed=0,
-                          row=SimpleNamespace(method="B_Mime", label="B_Mime"))
-    paths = SimpleNamespace(submissions=tmp_path / "sub", runs=tmp_path / "runs", results=tmp_path / "res")
-    payload = execute.job_payload(job, spec_name="t", source=SimpleNamespace(root=tmp_path, name="n", profile="smoke"),
-                                  paths=paths, device="cpu", fid=False, n_samples=10, split="test", log_dir=tmp_path)
+    payload = _one_job_payload(tmp_path)
     assert payload["compile"] == "reduce-overhead"
     seen = {}
 
@@ -351,24 +345,16 @@ def test_the_runners_compile_mode_travels_with_each_job(tmp_path, monkeypatch) -
     outcome = execute.execute_job(payload)
     assert seen["mode"] == "reduce-overhead" and outcome.status == "failed"
     monkeypatch.setenv("REACT_BENCH_COMPILE", "off")
-    assert execute.job_payload(job, spec_name="t", source=SimpleNamespace(root=tmp_path, name="n", profile="smoke"),
-                               paths=paths, device="cpu", fid=False, n_samples=10, split="test",
-                               log_dir=tmp_path)["compile"] is None
+    assert _one_job_payload(tmp_path)["compile"] is None
 
 
 def test_ctrl_c_in_an_in_process_job_stops_the_runner(tmp_path, monkeypatch) -> None:
     """run_method turns Ctrl-C into RunInterrupted (a ReactBenchError): execute_job must pass it on as
     an interruption, not record a failed job and go on with the next."""
-    from types import SimpleNamespace
-
     from react_bench.experiments import execute
     from react_bench.pipeline import RunInterrupted
 
-    job = SimpleNamespace(key="k", train_key=None, run_id="r", method_config={}, seed=0,
-                          row=SimpleNamespace(method="B_Mime", label="B_Mime"))
-    paths = SimpleNamespace(submissions=tmp_path / "sub", runs=tmp_path / "runs", results=tmp_path / "res")
-    payload = execute.job_payload(job, spec_name="t", source=SimpleNamespace(root=tmp_path, name="n", profile="smoke"),
-                                  paths=paths, device="cpu", fid=False, n_samples=10, split="test", log_dir=tmp_path)
+    payload = _one_job_payload(tmp_path)
 
     def run_method(*args, **kwargs):
         raise RunInterrupted("react-bench run B_Mime --resume r", "r")
@@ -395,3 +381,88 @@ def test_the_dry_run_estimate_uses_stored_results_of_the_same_methods(local_run,
     expected = sum(np.mean(per_method[j.row.method.lower()]) for j in plan.jobs)
     assert estimate_seconds(plan, stored) == pytest.approx(expected)
     assert estimate_seconds(plan) == sum(SMOKE_SECONDS["trained" if j.trained else "other"] for j in plan.jobs)
+
+
+def test_an_unreachable_ray_address_is_refused_quickly() -> None:
+    """ray.init retries an unreachable head for minutes; the runner probes the address first."""
+    import socket
+
+    from react_bench.errors import ReactBenchError
+    from react_bench.experiments.execute import check_reachable, run_ray
+
+    with socket.socket() as probe:              # a port that was free a moment ago: connection refused
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    tick = time.perf_counter()
+    for address, phrase in ((f"127.0.0.1:{closed}", "did not answer"), (f"ray://127.0.0.1:{closed}", "did not answer"),
+                            ("192.0.2.1:6379", "did not answer within 0.3 s"), ("head:port", "not host:port")):
+        with pytest.raises(ReactBenchError, match=phrase):
+            check_reachable(address, timeout_s=0.3)
+    assert time.perf_counter() - tick < 10
+    with socket.socket() as server:            # a listening port passes
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        check_reachable(f"127.0.0.1:{server.getsockname()[1]}")
+    check_reachable("auto")
+    pytest.importorskip("ray")
+    with pytest.raises(ReactBenchError, match="cannot connect to a Ray cluster"):
+        list(run_ray([], address=f"127.0.0.1:{closed}"))
+
+
+def test_native_library_output_of_a_job_goes_to_its_log(tmp_path, monkeypatch, capfd) -> None:
+    """What a native library prints on fd 1 during a job (oneMKL's errors on NaN input, from C)
+    lands in the job's log, not on the runner's terminal; fd 1 is restored afterwards."""
+    import ctypes
+    from react_bench.experiments import execute
+
+    payload = _one_job_payload(tmp_path)
+
+    def run_method(*args, **kwargs):
+        os.write(1, b"Intel oneMKL ERROR: Parameter 4 was incorrect on entry to SLASCL.\n")
+        ctypes.CDLL(None).printf(b"buffered by C stdio\n")
+        raise RuntimeError("diverged")
+
+    monkeypatch.setattr("react_bench.pipeline.run_method", run_method)
+    capfd.readouterr()
+    outcome = execute.execute_job(payload)
+    os.write(1, b"after the job\n")
+    out, err = capfd.readouterr()
+    assert outcome.status == "failed" and "oneMKL" not in out + err and "buffered by C" not in out + err
+    assert "after the job" in out
+    log = Path(outcome.log).read_text()
+    assert "oneMKL ERROR" in log and "buffered by C stdio" in log and "RuntimeError: diverged" in log
+
+
+def test_scatter_labels_of_close_points_do_not_cover_each_other() -> None:
+    """Numbers of coincident or near points go to different sides of them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from react_bench.experiments.figures import label_offsets
+
+    fig, ax = plt.subplots()
+    points = [(72.0, 0.070), (72.0, 0.070), (72.5, 0.071), (240.0, 0.05)]
+    ax.scatter(*zip(*points))
+    ax.autoscale_view()
+    offsets = label_offsets(ax, points)
+    plt.close(fig)
+    spots = [np.asarray(ax.transData.transform(p)) / (fig.dpi / 72) + o for p, o in zip(points, offsets)]
+    gaps = [np.hypot(*(spots[i] - spots[j])) for i in range(3) for j in range(i + 1, 3)]
+    assert min(gaps) > 6, gaps            # 7.5-point digits do not sit on each other
+    assert all(abs(np.hypot(*o) - 9.0) < 1e-9 for o in offsets)
+
+
+def _one_job_payload(tmp_path: Path) -> dict:
+    """A B_Mime job's payload, for tests that replace run_method."""
+    from types import SimpleNamespace
+
+    from react_bench.experiments import execute
+
+    job = SimpleNamespace(key="k", train_key=None, run_id="r", method_config={}, seed=0,
+                          row=SimpleNamespace(method="B_Mime", label="B_Mime"))
+    paths = SimpleNamespace(submissions=tmp_path / "sub", runs=tmp_path / "runs", results=tmp_path / "res")
+    return execute.job_payload(job, spec_name="t", source=SimpleNamespace(root=tmp_path, name="n", profile="smoke"),
+                               paths=paths, device="cpu", fid=False, n_samples=10, split="test", log_dir=tmp_path)

@@ -164,6 +164,7 @@ def test_api_subset_timing_progress_and_metadata():
     assert list(scores) == ["FRDist", "PCC"]
     assert set(seconds) == {"FRDist", "FRCorr+PCC"} and all(v >= 0 for v in seconds.values())
     assert ("FRDist", 5, 5) in calls and calls[-1] == ("FRCorr+PCC", 1, 1)
+    assert {total for name, _, total in calls if name == "FRDist"} == {5}   # one total per bar, to the end
     full = score_arrays(pred, lst, spk, m, device="auto" if not torch.cuda.is_available() else "cpu")
     assert tuple(full) == SCORE_KEYS and full["FRDist"] == scores["FRDist"]
     assert [x.name for x in METRICS] == ["FRDist", "FRCorr", "PCC", "FRRea", "FRVar", "FRDvs",

@@ -5,12 +5,15 @@ that a job runs the same wherever it runs (docs/experiments.md)."""
 from __future__ import annotations
 
 import os
+import socket
+import sys
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from ..methods.config import COMPILE_ENV, compile_mode
 from ..results import write_json_atomic
@@ -80,12 +83,13 @@ def execute_job(payload: dict[str, Any], progress: Progress | None = None) -> Jo
         job_meta = {"key": payload["key"], "experiment": payload["experiment"], "label": payload["label"],
                     "seed": payload["seed"], "config": payload["config"]}
         try:
-            outcome = run_method(payload["method"], source, payload["split"], seed=payload["seed"],
-                                 device=payload["device"], n_samples=payload["n_samples"],
-                                 submissions=paths["submissions"], store=paths["results"], runs=paths["runs"],
-                                 fid=payload["fid"], method_config=payload["config"], resume=resume,
-                                 run_id=None if resume else payload["run_id"], leaderboard=None, log=log,
-                                 progress=progress, result_extra={"job": job_meta})
+            with native_stdout_to(log_file):
+                outcome = run_method(payload["method"], source, payload["split"], seed=payload["seed"],
+                                     device=payload["device"], n_samples=payload["n_samples"],
+                                     submissions=paths["submissions"], store=paths["results"], runs=paths["runs"],
+                                     fid=payload["fid"], method_config=payload["config"], resume=resume,
+                                     run_id=None if resume else payload["run_id"], leaderboard=None, log=log,
+                                     progress=progress, result_extra={"job": job_meta})
         except (KeyboardInterrupt, RunInterrupted):    # run_method turns Ctrl-C into RunInterrupted
             log("interrupted")
             raise KeyboardInterrupt from None
@@ -99,6 +103,39 @@ def execute_job(payload: dict[str, Any], progress: Progress | None = None) -> Jo
         write_json_atomic(index, {"run_dir": str(run_dir), "run_id": payload["run_id"]})
     path = outcome.score.path if outcome.score is not None else None
     return JobOutcome(payload["key"], "ok", time.perf_counter() - tick, str(log_path), result_path=str(path or ""))
+
+
+@contextmanager
+def native_stdout_to(log_file: IO[str]) -> Iterator[None]:
+    """Send what native libraries print on the process's standard output (oneMKL's "Intel oneMKL
+    ERROR: Parameter 4 was incorrect" when a diverging job feeds NaNs to LAPACK) to the job's log
+    instead of the runner's terminal. Python's own sys.stdout is left alone. A no-op where standard
+    output has no file descriptor."""
+    try:
+        target = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        saved = os.dup(target)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    libc = _libc()
+    log_file.flush()
+    os.dup2(log_file.fileno(), target)
+    try:
+        yield
+    finally:
+        if libc is not None:
+            libc.fflush(None)                # C stdio's buffer goes to the log, not later to the terminal
+        os.dup2(saved, target)
+        os.close(saved)
+
+
+def _libc() -> Any:
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None)
+    except (OSError, AttributeError):
+        return None
 
 
 def trained_index(runs: Path, train_key: str) -> Path:
@@ -177,6 +214,31 @@ def _as_completed(futures: dict[Future, dict[str, Any]]) -> Iterator[JobOutcome]
                 yield JobOutcome(payload["key"], "failed", 0.0, payload["log"], f"worker died: {error}")
 
 
+def check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Refuse a Ray address whose host does not answer on its port within `timeout_s`: ray.init
+    itself retries an unreachable head for minutes. "auto", "local" and addresses without a port
+    are left to Ray."""
+    from urllib.parse import urlsplit
+
+    from ..errors import ReactBenchError
+
+    if address in ("auto", "local"):
+        return
+    try:
+        parts = urlsplit(address if "://" in address else f"ray://{address}")
+        host, port = parts.hostname, parts.port
+    except ValueError:                       # a port that is no number or out of range
+        raise ReactBenchError(f"the Ray address {address!r} is not host:port (or ray://host:port)") from None
+    if not host or port is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as error:
+        raise ReactBenchError(f"cannot connect to a Ray cluster at {address!r}: {host}:{port} did not answer "
+                              f"within {timeout_s:g} s ({error.strerror or type(error).__name__}); start one with "
+                              "`ray start --head`, or leave --address and RAY_ADDRESS unset for a local Ray") from None
+
+
 def run_ray(payloads: list[dict[str, Any]], address: str | None = None, device: str = "cpu",
             cpus_per_job: int = 1) -> Iterator[JobOutcome]:
     """Each job a Ray task: num_gpus=1 for a CUDA job, else `cpus_per_job` CPUs. Connects to
@@ -189,6 +251,8 @@ def run_ray(payloads: list[dict[str, Any]], address: str | None = None, device: 
         raise ReactBenchError("--executor ray needs Ray: pip install 'react-bench[ray]'") from None
     address = address or os.environ.get("RAY_ADDRESS")
     started_here = not ray.is_initialized()
+    if started_here and address:
+        check_reachable(address)
     if started_here:
         kwargs: dict[str, Any] = {"address": address} if address else {"num_cpus": os.cpu_count() or 1}
         try:

@@ -66,6 +66,30 @@ def sweep_figure(rows: list[TableRow], parameter: str, title: str, out: Path) ->
     return out
 
 
+def label_offsets(ax, points: list[tuple[float, float]], distance: float = 9.0) -> list[tuple[float, float]]:
+    """For each point, an offset in points (one of 8 directions) for its number label, chosen
+    greedily to lie farthest from every marker and from the labels placed before it, so that the
+    numbers of close points do not cover each other."""
+    import numpy as np
+
+    px_per_point = ax.figure.dpi / 72.0
+    centres = ax.transData.transform(np.asarray(points, float)) / px_per_point     # in points
+    directions = [(np.cos(a), np.sin(a)) for a in np.deg2rad([45, 135, 315, 225, 90, 0, 270, 180])]
+    placed: list[np.ndarray] = []
+    offsets = []
+    for centre in centres:
+        best, best_gap = directions[0], -1.0
+        for dx, dy in directions:
+            spot = centre + distance * np.array([dx, dy])
+            others = np.vstack([centres] + ([np.array(placed)] if placed else []))
+            gap = float(np.min(np.hypot(*(others - spot).T)))
+            if gap > best_gap + 1e-9:
+                best, best_gap = (dx, dy), gap
+        offsets.append((distance * best[0], distance * best[1]))
+        placed.append(centre + distance * np.array(best))
+    return offsets
+
+
 def scatter_figure(rows: list[TableRow], title: str, out: Path) -> Path | None:
     plt = _pyplot()
     pts, labels, seen, hidden = [], [], {}, []
@@ -94,10 +118,17 @@ def scatter_figure(rows: list[TableRow], title: str, out: Path) -> Path | None:
         yerr = [[y.mean - y.ci[0]], [y.ci[1] - y.mean]] if y.ci else None
         color = colors(i % 20)
         ax.errorbar([x.mean], [y.mean], xerr=xerr, yerr=yerr, fmt="none", ecolor=color, alpha=0.7, capsize=2)
-        ax.scatter([x.mean], [y.mean], s=110, color="white" if r.reference else color, edgecolors=color,
+        ax.scatter([x.mean], [y.mean], s=45, color="white" if r.reference else color, edgecolors=color,
                    linewidths=1.5, zorder=3, label=f"{i + 1}  {label}" + (" (reference)" if r.reference else ""))
-        ax.annotate(str(i + 1), (x.mean, y.mean), ha="center", va="center", fontsize=7,
-                    color=color if r.reference else "white", weight="bold", zorder=4)
+    ax.autoscale_view()
+    from matplotlib import patheffects
+
+    centres = [(r.cells["FRDist"].mean, r.cells["FRCorr"].mean) for r in pts]
+    for i, ((x, y), offset) in enumerate(zip(centres, label_offsets(ax, centres))):
+        dark = tuple(0.6 * c for c in colors(i % 20)[:3])      # light tab20 colours, darkened to be read
+        ax.annotate(str(i + 1), (x, y), xytext=offset, textcoords="offset points", ha="center", va="center",
+                    fontsize=7.5, weight="bold", color=dark, zorder=4,
+                    path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
     ax.set_xlabel("FRDist (official sum) ↓")
     ax.set_ylabel("FRCorr (official sum) ↑")
     note = f"\nnot shown (the ground truth itself): {', '.join(hidden)}" if hidden else ""

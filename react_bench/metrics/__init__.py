@@ -100,7 +100,8 @@ def score_arrays_timed(
             progress(name, done, total)
 
     for group in groups:
-        report(group, 0, pred.shape[0] if group == "FRDist" else 1)   # FRDist counts directions
+        steps = pred.shape[0] if group == "FRDist" else 1      # FRDist counts directions
+        report(group, 0, steps)
         t0 = time.perf_counter()
         if group == "FRDist":
             if dev == "cuda":
@@ -138,7 +139,7 @@ def score_arrays_timed(
             scores["Synchrony_saturated_share"] = tlcc.synchrony_saturated_share(offsets)
             directions["Synchrony"] = tlcc.official_sample_offsets(offsets)
         seconds[group] = time.perf_counter() - t0
-        report(group, 1, 1)
+        report(group, steps, steps)
 
     wanted = SCORE_KEYS if metrics is None else tuple(k for k in SCORE_KEYS if k in set(metrics))
     return {k: float(scores[k]) for k in wanted}, seconds
