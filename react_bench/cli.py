@@ -317,8 +317,8 @@ def _print_result(outcome_result: dict[str, Any], path: Optional[Path], as_json:
 @app.command("run")
 def run(method: str = typer.Argument(..., help="a registered method (react-bench ls)"),
         data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
-        split: Optional[Split] = typer.Option(None, "--split", help="Split to predict and score [default: test]"),
-        seed: Optional[int] = typer.Option(None, min=0, help="seed for fitting and sampling [default: 0]"),
+        split: Optional[Split] = typer.Option(None, "--split", help="Split to predict and score (default: test, or the resumed run's)"),
+        seed: Optional[int] = typer.Option(None, min=0, help="seed for fitting and sampling (default: 0, or the resumed run's)"),
         device: str = DeviceOpt,
         config: Optional[str] = typer.Option(None, help="method config overrides as JSON, e.g. '{\"layers\": 6}'"),
         no_score: bool = typer.Option(False, "--no-score", help="only write the submission"),
