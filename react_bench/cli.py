@@ -317,14 +317,21 @@ def _print_result(outcome_result: dict[str, Any], path: Optional[Path], as_json:
 @app.command("run")
 def run(method: str = typer.Argument(..., help="a registered method (react-bench ls)"),
         data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
-        split: Optional[Split] = typer.Option(None, "--split", help="Split to predict and score (default: test, or the resumed run's)"),
-        seed: Optional[int] = typer.Option(None, min=0, help="seed for fitting and sampling (default: 0, or the resumed run's)"),
+        split: Optional[Split] = typer.Option(None, "--split", help="Split to predict and score "
+                                                                   "(default: test, or the resumed run's)"),
+        seed: Optional[int] = typer.Option(None, min=0, help="seed for fitting and sampling "
+                                                             "(default: 0, or the resumed run's)"),
         device: str = DeviceOpt,
         config: Optional[str] = typer.Option(None, help="method config overrides as JSON, e.g. '{\"layers\": 6}'"),
-        no_score: bool = typer.Option(False, "--no-score", help="only write the submission"),
-        no_fid: bool = typer.Option(False, "--no-fid", help="skip FRRea"),
+        score: Optional[bool] = typer.Option(None, "--score/--no-score", show_default=False,
+                                             help="--no-score: only write the submission "
+                                                  "(default: --score, or the resumed run's)"),
+        fid: Optional[bool] = typer.Option(None, "--fid/--no-fid", show_default=False,
+                                           help="--no-fid: skip FRRea (default: --fid, or the resumed run's)"),
         fid_weights: Optional[Path] = typer.Option(None, help="FID Inception weights file (must exist)"),
-        no_leaderboard: bool = typer.Option(False, "--no-leaderboard", help="do not rewrite LEADERBOARD.md"),
+        leaderboard: Optional[bool] = typer.Option(None, "--leaderboard/--no-leaderboard", show_default=False,
+                                                   help="--no-leaderboard: do not rewrite LEADERBOARD.md "
+                                                        "(default: --leaderboard, or the resumed run's)"),
         resume: Optional[str] = typer.Option(None, help="continue training an earlier run (its run id); options "
                                             "not given are the ones it was started with"),
         compile: Optional[str] = CompileOpt,
@@ -340,17 +347,17 @@ def run(method: str = typer.Argument(..., help="a registered method (react-bench
     resolved = _device(device, as_json)
     _set_compile(compile, as_json, resolved)
     overrides = _guarded(_parse_config, config, as_json=as_json) if config is not None else None
-    _guarded(check_fid_weights, not (no_fid or no_score), fid_weights, as_json=as_json)
-    options = _guarded(RunOptions(data, profile, split, seed, overrides).completed, paths.runs, resume,
-                       as_json=as_json)
+    options = _guarded(RunOptions(data, profile, split, seed, overrides, score, fid, leaderboard,
+                                  fid_weights).completed, paths.runs, resume, as_json=as_json)
+    _guarded(check_fid_weights, options.fid and options.score, options.fid_weights, as_json=as_json)
     with progress_bars(not as_json) as progress:
         log = (lambda msg: typer.echo(msg, err=True)) if as_json else progress.log
         source = _guarded(_source, options.data, options.profile, progress, as_json=as_json)
         outcome = _guarded(run_method, method, source, options.split, seed=options.seed, device=resolved,
-                           score=not no_score, fid=not no_fid, fid_weights=fid_weights,
+                           score=options.score, fid=options.fid, fid_weights=options.fid_weights,
                            method_config=options.config, resume=resume, log=log, progress=progress,
                            submissions=paths.submissions, runs=paths.runs, store=paths.results,
-                           leaderboard=None if no_leaderboard else paths.leaderboard, as_json=as_json)
+                           leaderboard=paths.leaderboard if options.leaderboard else None, as_json=as_json)
     if outcome.score is None:
         typer.echo(f"submission written to {outcome.submission_dir}")
         return

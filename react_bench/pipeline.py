@@ -320,15 +320,24 @@ RUN_REQUEST = "request.json"
 
 
 def run_request(method: Any, name: str, registered: str, source: DataSource, split: str, seed: int,
-                n_samples: int, overrides: dict[str, Any]) -> dict[str, Any]:
+                n_samples: int, overrides: dict[str, Any], outputs: dict[str, Any] | None = None) -> dict[str, Any]:
     """``name``: the method's own name (REGNN variants: regnn-video-only), compared on resume;
-    ``registered``: its registry name, which the resume command needs."""
+    ``registered``: its registry name, which the resume command needs; ``outputs``: what the run
+    writes besides its submission (``run_outputs``), which a resume keeps unless told otherwise."""
     config = getattr(method, "config", None)
     return {"method": name, "registered": registered, "seed": int(seed), "split": split, "n_samples": int(n_samples),
             "data": {"name": source.name, "profile": source.profile, "root": str(Path(source.root).resolve()),
                      "fingerprint": _fingerprint_or_none(source, split)},
             "method_config": dict(overrides),
-            "architecture": config.architecture_dict() if hasattr(config, "architecture_dict") else None}
+            "architecture": config.architecture_dict() if hasattr(config, "architecture_dict") else None,
+            "outputs": outputs if outputs is not None else run_outputs()}
+
+
+def run_outputs(score: bool = True, fid: bool = True, leaderboard: bool = True,
+                fid_weights: Path | None = None) -> dict[str, Any]:
+    """`run`'s --no-score, --no-fid, --no-leaderboard and --fid-weights, as a request records them."""
+    return {"score": bool(score), "fid": bool(fid), "leaderboard": bool(leaderboard),
+            "fid_weights": str(Path(fid_weights).resolve()) if fid_weights is not None else None}
 
 
 def _fingerprint_or_none(source: DataSource, split: str) -> str | None:
@@ -358,6 +367,11 @@ def resume_command(request: dict[str, Any], run_id: str) -> str:
         parts += ["--seed", str(request["seed"])]
     if request.get("method_config"):
         parts += ["--config", json.dumps(request["method_config"], separators=(",", ":"))]
+    outputs = request.get("outputs") or {}
+    parts += [flag for key, flag in (("score", "--no-score"), ("fid", "--no-fid"), ("leaderboard", "--no-leaderboard"))
+              if outputs.get(key) is False]
+    if outputs.get("fid_weights"):
+        parts += ["--fid-weights", str(outputs["fid_weights"])]
     return " ".join(shlex.quote(part) for part in parts)
 
 
@@ -384,6 +398,10 @@ class RunOptions:
     split: str | None = None
     seed: int | None = None
     config: dict[str, Any] | None = None
+    score: bool | None = None
+    fid: bool | None = None
+    leaderboard: bool | None = None
+    fid_weights: Path | None = None
 
     def completed(self, runs: Path, resume: str | None) -> "RunOptions":
         """A resume takes every option not given from the run's recorded request (so `run M --resume
@@ -410,9 +428,19 @@ class RunOptions:
             split = "test"
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             seed = 0
+        outputs = recorded.get("outputs") if isinstance(recorded.get("outputs"), dict) else {}
+
+        def switch(given: bool | None, key: str) -> bool:
+            return given if given is not None else outputs.get(key) is not False
+
+        weights = self.fid_weights
+        if weights is None and isinstance(outputs.get("fid_weights"), str):
+            weights = Path(outputs["fid_weights"])
         return RunOptions(data, profile, self.split if self.split is not None else split,
                           self.seed if self.seed is not None else seed,
-                          dict(config) if isinstance(config, dict) else {})
+                          dict(config) if isinstance(config, dict) else {},
+                          switch(self.score, "score"), switch(self.fid, "fid"), switch(self.leaderboard, "leaderboard"),
+                          weights)
 
 
 def check_resumable(run_dir: Path, run_id: str, request: dict[str, Any], log: Callable[[str], None]) -> None:
@@ -523,7 +551,7 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     if warning:
         log(warning)
     request = run_request(method, name, _registered_name(method_name), source, split_name, seed, n_samples,
-                          method_config or {})
+                          method_config or {}, run_outputs(score, fid, leaderboard is not None, fid_weights))
     if resume is not None:
         run_id = safe_name(resume)
         check_resumable(Path(runs) / run_id, run_id, request, log)

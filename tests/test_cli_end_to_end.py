@@ -171,8 +171,8 @@ def test_a_resume_must_ask_for_what_the_run_was_started_with(workdir):
     assert _files(run_dir) == before
     command = " ".join(refused.output.split("Resume it with: ")[1].split())
     assert command == (f"react-bench run DyadGAN --resume {record['run_id']} --profile smoke --seed 2 "
-                       "--config '{\"epochs\":1}'")
-    again = invoke(*shlex.split(command)[1:], "--no-fid", "--device", "cpu", "--json")
+                       "--config '{\"epochs\":1}' --no-fid")
+    again = invoke(*shlex.split(command)[1:], "--device", "cpu", "--json")
     assert again.exit_code == 0, again.output
     assert "checkpoints found (training: 1 epoch(s) done)" in again.output
     resumed = json.loads(again.output[again.output.index("{"):])
@@ -200,11 +200,13 @@ def test_a_resume_takes_the_options_it_was_started_with(workdir, monkeypatch):
     data fingerprint is compared, not only the folder name."""
     import react_bench.pipeline as pipeline
 
-    first = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--device", "cpu", "--seed", "3",
-                   "--split", "val", "--config", '{"epochs": 1}', "--json")
+    first = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--no-leaderboard", "--device", "cpu",
+                   "--seed", "3", "--split", "val", "--config", '{"epochs": 1}', "--json")
     assert first.exit_code == 0, first.output
     record = json.loads(first.output[first.output.index("{"):])
     run_dir = workdir / "runs" / record["run_id"]
+    board = workdir / "leaderboard" / "LEADERBOARD.md"
+    assert not board.exists()
     before = _files(run_dir)
     generated = []
     real = pipeline.default_dataset_root
@@ -220,6 +222,9 @@ def test_a_resume_takes_the_options_it_was_started_with(workdir, monkeypatch):
     assert (resumed["split"], resumed["seed"]) == ("val", 3) and generated == ["smoke"]
     assert resumed["predictions_sha256"] == record["predictions_sha256"]
     assert resumed["weights_sha256"] == record["weights_sha256"]
+    # --no-fid and --no-leaderboard held too: the same result identity (one stored result), no board
+    assert resumed["skipped"]["FRRea"] and resumed["identity"] == record["identity"]
+    assert len(list((workdir / "leaderboard" / "results").rglob("val-*.json"))) == 1 and not board.exists()
     # the same data name with other contents (a real-data folder edited since) is refused
     request = json.loads((run_dir / "request.json").read_text())
     assert request["data"]["fingerprint"]
