@@ -82,7 +82,12 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
                                                         help="score FRRea (default: the spec's)"),
                    dry_run: bool = typer.Option(False, "--dry-run", help="list the jobs, which are done, and an "
                                                                          "estimate of the time left"),
-                   out: Path = typer.Option(Path("leaderboard/experiments"), help="where the tables go"),
+                   out: Optional[Path] = typer.Option(None, help="where the tables go (default: "
+                                                                 "leaderboard/experiments, or "
+                                                                 "$REACT_BENCH_EXPERIMENTS, else beside "
+                                                                 "$REACT_BENCH_LEADERBOARD)"),
+                   overwrite: bool = typer.Option(False, "--overwrite", help="replace tables made on another "
+                                                                            "dataset in that folder"),
                    compile: Optional[str] = CompileOpt,
                    no_leaderboard: bool = typer.Option(False, "--no-leaderboard",
                                                        help="do not rewrite LEADERBOARD.md after the jobs"),
@@ -93,7 +98,7 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
     A job is one (row, seed): fit, predict and score through the same pipeline as `react-bench run`.
     Killing the command and running it again redoes only the missing jobs; an interrupted training
     resumes from its checkpoint."""
-    from .experiments.outputs import write_outputs
+    from .experiments.outputs import check_overwrite, write_outputs
     from .experiments.runner import dry_run_lines, make_plan, refresh_plan, run_experiment
     from .pipeline import OutputPaths
     from .progress import progress_bars
@@ -104,8 +109,12 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
     resolved = device if dry_run else _device(device, as_json)
     # every job's payload carries the mode to its worker; cuda-graphs off CUDA is refused here
     _set_compile(compile, as_json, None if dry_run else resolved)
+    out = out if out is not None else paths.experiments
     with progress_bars(not (as_json or dry_run)) as progress:
         source = _data_source(spec, data, profile, progress)
+        if not (dry_run or overwrite):        # before hours of jobs, not after them
+            _guarded(check_overwrite, _guarded(make_plan, spec, source, paths.results, seed_list, frrea,
+                                               as_json=as_json), out, as_json=as_json)
         if dry_run:
             plan = _guarded(make_plan, spec, source, paths.results, seed_list, frrea, paths.runs)
             if as_json:
@@ -147,11 +156,15 @@ def experiment_table(name: str = SpecArg, data: Optional[Path] = DataOpt, profil
                      seeds: Optional[list[str]] = typer.Option(None, "--seeds", help="seeds (default: the spec's)"),
                      fmt: list[str] = typer.Option(["md", "csv", "latex"], "--format", metavar="<md|csv|latex>",
                                                    help="md, csv and/or latex (repeat the option)"),
-                     out: Path = typer.Option(Path("leaderboard/experiments"), help="output folder"),
+                     out: Optional[Path] = typer.Option(None, help="output folder (default: leaderboard/experiments, "
+                                                                   "or $REACT_BENCH_EXPERIMENTS, else beside "
+                                                                   "$REACT_BENCH_LEADERBOARD)"),
+                     overwrite: bool = typer.Option(False, "--overwrite", help="replace a table made on another "
+                                                                              "dataset"),
                      frrea: Optional[bool] = typer.Option(None, "--frrea/--no-frrea",
                                                           help="the FRRea setting the jobs ran with")) -> None:
     """Write an experiment's tables and figures from the results store alone (reruns nothing)."""
-    from .experiments.outputs import write_outputs
+    from .experiments.outputs import check_overwrite, write_outputs
     from .experiments.runner import make_plan
     from .pipeline import OutputPaths
 
@@ -161,13 +174,17 @@ def experiment_table(name: str = SpecArg, data: Optional[Path] = DataOpt, profil
         raise typer.BadParameter(f"unknown format(s) {bad}; use md, csv or latex", param_hint="--format")
     spec = _spec(name)
     paths = OutputPaths.from_env()
+    out = out if out is not None else paths.experiments
     source = _data_source(spec, data, profile)
     plan = _guarded(make_plan, spec, source, paths.results, parse_seeds(seeds), frrea, paths.runs)
     if plan.jobs and not plan.done:
+        kept = f", the tables in {out} are kept" if (Path(out) / f"{spec.name}.md").is_file() else ""
         _fail(ReactBenchError(
             f"{spec.name}: none of its {len(plan.jobs)} jobs on {source.name} is in the store "
-            f"({paths.results}); nothing written, the tables in {out} are kept. Give the --profile/--data, "
+            f"({paths.results}); nothing written{kept}. Give the --profile/--data, "
             f"--seeds and --frrea the experiment ran with, or run it: react-bench experiment run {name} ..."))
+    if not overwrite:
+        _guarded(check_overwrite, plan, out)
     written = write_outputs(plan, out, tuple(fmt), command=_command_line())
     missing, failed = len(plan.todo), sum(j.status == "failed" for j in plan.jobs)
     typer.echo(f"{spec.name}: {len(plan.done)} of {len(plan.jobs)} jobs in the store"

@@ -37,14 +37,18 @@ class OutputPaths:
     runs: Path
     results: Path
     leaderboard: Path
+    experiments: Path = Path("leaderboard/experiments")
 
     @classmethod
     def from_env(cls) -> "OutputPaths":
+        """REACT_BENCH_EXPERIMENTS moves the experiment tables; without it they go beside
+        LEADERBOARD.md (so REACT_BENCH_LEADERBOARD alone keeps trials out of the checkout's tables)."""
         env = os.environ.get
+        leaderboard = Path(env("REACT_BENCH_LEADERBOARD", "leaderboard/LEADERBOARD.md"))
         return cls(Path(env("REACT_BENCH_SUBMISSIONS", str(DEFAULT_SUBMISSIONS))),
                    Path(env("REACT_BENCH_RUNS", str(DEFAULT_RUNS))),
                    Path(env("REACT_BENCH_RESULTS", str(DEFAULT_STORE))),
-                   Path(env("REACT_BENCH_LEADERBOARD", "leaderboard/LEADERBOARD.md")))
+                   leaderboard, Path(env("REACT_BENCH_EXPERIMENTS", str(leaderboard.parent / "experiments"))))
 
 
 @dataclass

@@ -379,3 +379,31 @@ def test_the_paper_on_cpu_warning_is_for_uncut_schedules():
     assert paper_on_cpu_warning(paper, "cuda", {}) is None
     assert paper_on_cpu_warning(build_method("UNet", "small", {}), "cpu", {}) is None
     assert paper_on_cpu_warning(build_method("B_Mime", None, {}), "cpu", {}) is None
+
+
+def test_experiment_tables_follow_the_leaderboard_and_keep_another_datasets_table(workdir, monkeypatch):
+    """With REACT_BENCH_LEADERBOARD set, the tables go beside it (not into the checkout's
+    leaderboard/experiments); a table made on another dataset is not replaced without --overwrite."""
+    import yaml
+
+    spec = workdir / "mini.yaml"
+    spec.write_text(yaml.safe_dump({"name": "mini", "title": "mini", "profile": "smoke", "seeds": [0],
+                                    "groups": [{"name": "A", "rows": [{"label": "Mime", "method": "B_Mime"}]}]}))
+    monkeypatch.chdir(workdir)
+    ran = invoke("experiment", "run", str(spec), "--device", "cpu", "--no-frrea")
+    assert ran.exit_code == 0, ran.output
+    tables = workdir / "leaderboard" / "experiments"
+    assert (tables / "mini.md").is_file() and (tables / "mini_frcorr_frdist.png").is_file()
+    text = (tables / "mini.md").read_text()
+    other = text.replace("dataset fingerprint `", "dataset fingerprint `0000", 1)
+    (tables / "mini.md").write_text(other)
+    for argv in (("experiment", "table", str(spec), "--no-frrea"),
+                 ("experiment", "run", str(spec), "--device", "cpu", "--no-frrea")):
+        refused = invoke(*argv)
+        assert refused.exit_code == 1 and "Give --out another folder, or --overwrite" in refused.output, refused.output
+        assert (tables / "mini.md").read_text() == other
+    forced = invoke("experiment", "table", str(spec), "--no-frrea", "--overwrite")
+    assert forced.exit_code == 0 and (tables / "mini.md").read_text() != other
+    custom = workdir / "elsewhere"
+    monkeypatch.setenv("REACT_BENCH_EXPERIMENTS", str(custom))
+    assert invoke("experiment", "table", str(spec), "--no-frrea").exit_code == 0 and (custom / "mini.md").is_file()

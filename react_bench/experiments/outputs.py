@@ -43,6 +43,27 @@ def mark_failures(plan: Plan, failures: dict[str, str]) -> None:
             job.status = "failed"
 
 
+def check_overwrite(plan: Plan, out_dir: Path) -> None:
+    """Refuse to replace `<out>/<name>.md` written for another dataset (e.g. a smoke trial over the
+    committed small-profile table): its header names the dataset fingerprint. Tables without one,
+    or for the same dataset, are replaced."""
+    import re
+
+    from ..errors import ReactBenchError
+
+    path = Path(out_dir) / f"{plan.spec.name}.md"
+    try:
+        header = "\n".join(path.read_text().splitlines()[:4])
+    except (OSError, UnicodeDecodeError):
+        return
+    found = re.search(r"Experiment `[^`]*` on (.+?) \(\w+ split, dataset fingerprint `([0-9a-f]+)`\)", header)
+    if found and not plan.dataset_fingerprint.startswith(found.group(2)):
+        data = f"synthetic profile {plan.profile}" if plan.profile else plan.data_name
+        raise ReactBenchError(f"{path} holds the table for {found.group(1)} (dataset fingerprint {found.group(2)}); "
+                              f"this one is for {data} ({plan.dataset_fingerprint[:12]}). Give --out another "
+                              "folder, or --overwrite to replace it")
+
+
 def write_outputs(plan: Plan, out_dir: Path = DEFAULT_OUT, formats: tuple[str, ...] = FORMATS,
                   command: str = "") -> list[Path]:
     """<out>/<name>.md (+ .csv, .tex) and <name>*.png; returns the paths written."""
