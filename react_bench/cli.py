@@ -10,7 +10,7 @@ from typing import Any, Optional
 import typer
 
 from .cli_common import (USAGE_EXIT, CompileOpt, DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, Split,
-                         SplitOpt, _device, _fail, _guarded, _set_compile, _source,
+                         SplitOpt, SubmissionSplitOpt, _device, _fail, _guarded, _set_compile, _source,
                          _submission_source)
 from .cli_experiments import experiment_app, join_seed_args
 from .errors import ReactBenchError
@@ -270,7 +270,7 @@ def matrix_report(matrix: Optional[Path] = typer.Argument(None, help="a .npy mat
 @submission_app.command("check")
 def submission_check(directory: Path = typer.Argument(..., help="submission folder"),
                      data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
-                     split: Split = SplitOpt, as_json: bool = JsonOpt) -> None:
+                     split: Optional[Split] = SubmissionSplitOpt, as_json: bool = JsonOpt) -> None:
     """Validate a submission folder against a split; exit 2 on any problem. Writes nothing.
 
     The data default to the synthetic profile the submission was made on (its submission.json)."""
@@ -280,7 +280,7 @@ def submission_check(directory: Path = typer.Argument(..., help="submission fold
     from .data.reader import dataset_fingerprint
     from .pipeline import declared_sample_count
 
-    source = _guarded(_submission_source, directory, data, profile, as_json=as_json)
+    source, split = _guarded(_submission_source, directory, data, profile, split, as_json=as_json)
     pairs = _guarded(read_split_pairs, split_csv_path(source.root, split), as_json=as_json)
     speakers, _ = _guarded(mirrored_directions, pairs, as_json=as_json)
     report = _guarded(validate_submission, directory, speakers, split,
@@ -297,6 +297,8 @@ def submission_check(directory: Path = typer.Argument(..., help="submission fold
         typer.secho(f"submission {directory} is invalid:", fg="red", err=True)
         for problem in report.problems:
             typer.echo(f"  - {problem}", err=True)
+        for warning in report.warnings:           # a fingerprint mismatch often explains the problems
+            typer.echo(f"  warning: {warning}", err=True)
     if not report.ok:
         raise typer.Exit(2)
 
@@ -378,7 +380,8 @@ def _parse_config(text: Optional[str]) -> dict[str, Any]:
 
 @app.command("score")
 def score(directory: Path = typer.Argument(..., help="submission folder"),
-          data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
+          data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
+          split: Optional[Split] = SubmissionSplitOpt,
           method: Optional[str] = typer.Option(None, help="method name to file the result under "
                                                           "(default: submission.json's method)"),
           run_id: Optional[str] = typer.Option(None, help="run or submission id (default: submission.json's "
@@ -402,7 +405,8 @@ def score(directory: Path = typer.Argument(..., help="submission folder"),
     _guarded(check_fid_weights, not no_fid, fid_weights, as_json=as_json)
     try:
         with progress_bars(not as_json) as progress:
-            source = _guarded(_submission_source, directory, data, profile, progress, as_json=as_json)
+            source, split = _guarded(_submission_source, directory, data, profile, split, progress,
+                                     as_json=as_json)
             outcome = _guarded(score_submission, directory, source, split, device=resolved,
                                fid=not no_fid, fid_weights=fid_weights, progress=progress, store=paths.results,
                                method=method, run_id=run_id, replace=replace,
@@ -413,6 +417,8 @@ def score(directory: Path = typer.Argument(..., help="submission folder"),
         else:
             typer.echo(f"nothing to do: {exists}")
         return
+    for warning in outcome.result.get("submission_warnings") or []:
+        typer.secho(f"warning: {warning}", fg="yellow", err=True)
     _print_result(outcome.result, outcome.path, as_json)
 
 
@@ -439,7 +445,8 @@ def leaderboard(out: Optional[Path] = typer.Option(None, help="markdown output (
 def render(directory: Path = typer.Argument(..., help="submission folder"),
            clip: str = typer.Option(..., help="speaker path of the direction, or its index"),
            out: Path = typer.Option(Path("reaction.gif"), help="output .gif"),
-           data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt, split: Split = SplitOpt,
+           data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
+           split: Optional[Split] = SubmissionSplitOpt,
            frame_step: int = typer.Option(2, min=1, help="render every k-th frame"),
            max_reactions: int = typer.Option(4, min=1, help="reactions shown beside the speaker")) -> None:
     """Animated GIF: the speaker and the generated reactions side by side.
@@ -451,7 +458,7 @@ def render(directory: Path = typer.Argument(..., help="submission folder"),
 
     if out.suffix.lower() != ".gif":
         _fail(ReactBenchError(f"render writes an animated GIF: give --out a .gif name, not {out}"))
-    source = _guarded(_submission_source, directory, data, profile)
+    source, split = _guarded(_submission_source, directory, data, profile, split)
     data_split = _guarded(load_split, source.root, split, features=False)
     paths = data_split.speaker_paths
     index = _clip_index(clip, paths)

@@ -19,6 +19,8 @@ USAGE_EXIT = 1       # command-line usage errors are bad input (the README's 1),
 DataOpt = typer.Option(None, "--data", help="Root of a REACT-layout dataset (real data).")
 ProfileOpt = typer.Option(None, "--profile", help="Synthetic profile (default: small).")
 SplitOpt = typer.Option("test", "--split", help="Split to predict or score.")
+SubmissionSplitOpt = typer.Option(None, "--split", help="Split of the submission (default: the one its "
+                                                        "submission.json declares, else test).")
 DeviceOpt = typer.Option("auto", "--device", metavar="<auto|cpu|cuda|cuda:N>",
                          help="auto: CUDA if present, else CPU. Checked before any work.")
 JsonOpt = typer.Option(False, "--json", help="Print JSON on stdout (errors too, as {\"ok\": false, ...}).")
@@ -93,11 +95,20 @@ def _source(data: Optional[Path], profile: Optional[str], progress=None):
     return resolve_data(data, profile, progress=progress)
 
 
-def _submission_source(directory: Path, data: Optional[Path], profile: Optional[str], progress=None):
-    """The data a submission is scored or rendered against: --data or --profile, else the synthetic
-    profile its submission.json says it was made on, else the default profile."""
-    from .pipeline import declared_data_profile
+def _submission_source(directory: Path, data: Optional[Path], profile: Optional[str], split: Optional[str],
+                       progress=None):
+    """(data, split) a submission is scored, checked or rendered against: --data or --profile, else
+    the synthetic profile its submission.json was made on, else the default profile; --split, else
+    the split submission.json declares, else test. Says on stderr which data it chose when none
+    was given."""
+    from .data.default import DEFAULT_PROFILE
+    from .pipeline import declared_data
 
+    declared = declared_data(directory)
     if data is None and profile is None:
-        profile = declared_data_profile(directory)
-    return _source(data, profile, progress)
+        profile = declared.profile
+        typer.echo(f"data: synthetic profile {profile} (from submission.json's {declared.how})" if profile else
+                   f"data: synthetic profile {DEFAULT_PROFILE}, the default (submission.json names no dataset "
+                   "this machine has; give --profile or --data)", err=True)
+    split = split or declared.split or "test"
+    return _source(data, profile, progress), split

@@ -275,19 +275,43 @@ def load_submission(submission_dir: Path, split: SplitData):
                                        dataset_fingerprint=split.fingerprint)
 
 
-def declared_data_profile(submission_dir: Path) -> str | None:
-    """The synthetic profile a react-bench run's submission was made on (its submission.json
-    description says "data=synth-<profile>-seed0"), or None: what `score` and `render` use when
-    neither --data nor --profile is given."""
+@dataclass
+class DeclaredData:
+    """What a submission's submission.json says it was made on, for `score`, `render` and
+    `submission check` without --data/--profile/--split. ``how``: the submission.json field the
+    profile was read from ("" when none)."""
+
+    profile: str | None
+    split: str | None
+    how: str
+
+
+def declared_data(submission_dir: Path) -> DeclaredData:
+    """The synthetic profile a submission was made on: the cached synthetic dataset whose
+    fingerprint is its ``dataset_fingerprint`` (nothing is generated to find out), else the
+    "data=synth-<profile>-seed0" that react-bench run writes into its description; and the split
+    it declares."""
     import re
 
+    from .constants import SPLITS
+    from .data.default import dataset_folder_name, user_cache_dir
+    from .data.reader import generator_fingerprint
     from .data.synth import PROFILES
-
     from .submission import METADATA_FILE
 
-    description = _peek_json(Path(submission_dir) / METADATA_FILE).get("description")
+    meta = _peek_json(Path(submission_dir) / METADATA_FILE)
+    split = meta.get("split") if meta.get("split") in SPLITS else None
+    fingerprint = meta.get("dataset_fingerprint")
+    if isinstance(fingerprint, str) and fingerprint:
+        for profile in PROFILES:
+            cached = user_cache_dir() / "data" / dataset_folder_name(profile, 0)
+            if generator_fingerprint(cached) == fingerprint:
+                return DeclaredData(profile, split, "dataset_fingerprint")
+    description = meta.get("description")
     found = re.search(r"\bdata=synth-([A-Za-z0-9_]+)-seed0\b", description) if isinstance(description, str) else None
-    return found.group(1) if found and found.group(1) in PROFILES else None
+    if found and found.group(1) in PROFILES:
+        return DeclaredData(found.group(1), split, "description")
+    return DeclaredData(None, split, "")
 
 
 def declared_sample_count(submission_dir: Path) -> int:

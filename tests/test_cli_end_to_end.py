@@ -112,6 +112,13 @@ def test_committed_example_checks_scores_and_renders(workdir):
     result = json.loads(scored.output)
     assert result["method"] == "B_Random" and result["n_samples"] == 2
     assert result["scores"]["FRDiv"] == pytest.approx(1 / 6, abs=0.01)
+    assert invoke("submission", "check", str(example)).exit_code == 0      # its submission.json names smoke
+    other = workdir / "other-data"
+    shutil.copytree(example, other)
+    meta = json.loads((other / "submission.json").read_text())
+    (other / "submission.json").write_text(json.dumps({**meta, "dataset_fingerprint": "f" * 64}))
+    warned = invoke("score", str(other), "--no-fid", "--device", "cpu")
+    assert warned.exit_code == 0 and "warning: dataset fingerprint mismatch" in warned.output, warned.output
     gif = workdir / "reaction.gif"
     rendered = invoke("render", str(example), "--profile", "smoke", "--clip", "0", "--out", str(gif),
                       "--frame-step", "25")
@@ -246,7 +253,7 @@ def test_the_resume_command_names_the_registered_method():
                                              "--config '{\"variant\":\"video_only\"}'")
 
 
-def test_score_and_render_find_the_profile_a_submission_was_made_on(workdir):
+def test_score_and_render_find_the_profile_a_submission_was_made_on(workdir, monkeypatch):
     """Without --data or --profile, a react-bench run's submission is read against the synthetic
     profile its submission.json names (smoke here; the default would be small); render refuses an
     output that is no .gif and a frame step below 1 before any work."""
@@ -257,7 +264,32 @@ def test_score_and_render_find_the_profile_a_submission_was_made_on(workdir):
     assert checked.exit_code == 0, checked.output
     scored = invoke("score", str(submission), "--no-fid", "--json", "--device", "cpu", "--replace")
     assert scored.exit_code == 0, scored.output
-    assert json.loads(scored.output)["dataset"]["name"] == "synth-smoke-seed0"
+    assert json.loads(scored.output[scored.output.index("{"):])["dataset"]["name"] == "synth-smoke-seed0"
+    # an outside submission: no react-bench description, only the fingerprint, which a cached dataset has
+    outside = workdir / "outside"
+    shutil.copytree(submission, outside)
+    meta = json.loads((outside / "submission.json").read_text())
+    meta["description"] = "my method"
+    (outside / "submission.json").write_text(json.dumps(meta))
+    checked = invoke("submission", "check", str(outside))
+    assert checked.exit_code == 0 and "synthetic profile smoke (from submission.json's dataset_fingerprint)" \
+        in checked.output, checked.output
+    meta["dataset_fingerprint"] = "0" * 64                  # no dataset here has it: the default, said so
+    (outside / "submission.json").write_text(json.dumps(meta))
+    import react_bench.pipeline as pipeline
+
+    real, smoke_root = pipeline.default_dataset_root, pipeline.default_dataset_root("smoke")
+    monkeypatch.setattr(pipeline, "default_dataset_root", lambda *a, **k: smoke_root)   # no small world here
+    next(outside.rglob("*.npy")).unlink()
+    checked = invoke("submission", "check", str(outside))
+    assert checked.exit_code == 2 and "the default (submission.json names no dataset" in checked.output
+    assert "missing" in checked.output and "dataset fingerprint mismatch" in checked.output   # with the problems
+    monkeypatch.setattr(pipeline, "default_dataset_root", real)
+    # and the split it declares
+    val = invoke("run", "B_Mime", "--profile", "smoke", "--split", "val", "--no-score")
+    assert val.exit_code == 0, val.output
+    val_dir = next(p for p in (workdir / "submissions").iterdir() if "-val-" in p.name)
+    assert invoke("submission", "check", str(val_dir)).exit_code == 0
     gif = workdir / "mime.gif"
     rendered = invoke("render", str(submission), "--clip", "0", "--out", str(gif), "--frame-step", "50")
     assert rendered.exit_code == 0 and gif.is_file(), rendered.output
