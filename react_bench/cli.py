@@ -423,8 +423,10 @@ def score(directory: Path = typer.Argument(..., help="submission folder"),
 
 
 @app.command("leaderboard")
-def leaderboard(out: Optional[Path] = typer.Option(None, help="markdown output (default: leaderboard/LEADERBOARD.md)"),
-                store: Optional[Path] = typer.Option(None, help="results store (default: leaderboard/results)"),
+def leaderboard(out: Optional[Path] = typer.Option(None, help="markdown output (default: leaderboard/LEADERBOARD.md, "
+                                                                "or $REACT_BENCH_LEADERBOARD)"),
+                store: Optional[Path] = typer.Option(None, help="results store (default: leaderboard/results, or "
+                                                                  "$REACT_BENCH_RESULTS)"),
                 strict: bool = typer.Option(False, "--strict", help="fail (exit 1, write nothing) if a file in "
                                                                     "the store is not a result")) -> None:
     """Regenerate the leaderboard markdown (and one plot per section) from the results store alone.
@@ -434,8 +436,12 @@ def leaderboard(out: Optional[Path] = typer.Option(None, help="markdown output (
     from .pipeline import OutputPaths
 
     paths = OutputPaths.from_env()
+    store = store or paths.results
+    if not Path(store).is_dir():             # a mistyped --store would otherwise write an empty board
+        _fail(ReactBenchError(f"no results store at {store} (nothing written); give --store the folder that "
+                              "`react-bench run` and `score` write to"))
     report = (lambda problem: typer.secho(f"warning: skipped {problem}", fg="yellow", err=True))
-    path = _guarded(write_leaderboard, store or paths.results, out or paths.leaderboard, strict=strict,
+    path = _guarded(write_leaderboard, store, out or paths.leaderboard, strict=strict,
                     on_problem=None if strict else report)
     typer.echo(f"wrote {path}")
 

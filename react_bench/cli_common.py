@@ -19,8 +19,8 @@ USAGE_EXIT = 1       # command-line usage errors are bad input (the README's 1),
 DataOpt = typer.Option(None, "--data", help="Root of a REACT-layout dataset (real data).")
 ProfileOpt = typer.Option(None, "--profile", help="Synthetic profile (default: small).")
 SplitOpt = typer.Option("test", "--split", help="Split to predict or score.")
-SubmissionSplitOpt = typer.Option(None, "--split", help="Split of the submission (default: the one its "
-                                                        "submission.json declares, else test).")
+SubmissionSplitOpt = typer.Option(None, "--split", help="Split of the submission (default: its "
+                                                        "submission.json's split, else test).")
 DeviceOpt = typer.Option("auto", "--device", metavar="<auto|cpu|cuda|cuda:N>",
                          help="auto: CUDA if present, else CPU. Checked before any work.")
 JsonOpt = typer.Option(False, "--json", help="Print JSON on stdout (errors too, as {\"ok\": false, ...}).")

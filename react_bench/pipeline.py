@@ -290,7 +290,7 @@ def declared_data(submission_dir: Path) -> DeclaredData:
     """The synthetic profile a submission was made on: the cached synthetic dataset whose
     fingerprint is its ``dataset_fingerprint`` (nothing is generated to find out), else the
     "data=synth-<profile>-seed0" that react-bench run writes into its description; and the split
-    it declares."""
+    it declares, where the submission has that split's folder."""
     import re
 
     from .constants import SPLITS
@@ -300,7 +300,9 @@ def declared_data(submission_dir: Path) -> DeclaredData:
     from .submission import METADATA_FILE
 
     meta = _peek_json(Path(submission_dir) / METADATA_FILE)
-    split = meta.get("split") if meta.get("split") in SPLITS else None
+    split = meta.get("split")
+    if split not in SPLITS or not (Path(submission_dir) / split).is_dir():   # a mislabel is validation's to report
+        split = None
     fingerprint = meta.get("dataset_fingerprint")
     if isinstance(fingerprint, str) and fingerprint:
         for profile in PROFILES:

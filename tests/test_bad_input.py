@@ -190,6 +190,10 @@ def corrupt_store(tmp: Path) -> list[str]:
     return ["leaderboard", "--strict"]
 
 
+def missing_store(tmp: Path) -> list[str]:
+    return ["leaderboard", "--store", str(tmp / "no-such-store"), "--out", str(tmp / "board.md")]
+
+
 def plain(*argv: str) -> Callable[[Path], list[str]]:
     return lambda tmp: list(argv)
 
@@ -198,13 +202,14 @@ def text_file(path_of: Callable[[Path], Path]) -> Callable[[Path], None]:
     return lambda root: path_of(root).write_text("1,2,3\n")
 
 
-def object_npy(path_of: Callable[[Path], Path]) -> Callable[[Path], None]:
+def object_npy(path_of: Callable[[Path], Path], payload: bytes = b"\x80\x04junk",
+               shape: tuple[int, ...] = (1,)) -> Callable[[Path], None]:
     """A .npy whose header declares Python objects (dtype |O): what a pickled array looks like.
     The payload is junk, so nothing here ever pickles or unpickles."""
     def write(root: Path) -> None:
         with open(path_of(root), "wb") as handle:
-            np.lib.format.write_array_header_1_0(handle, {"descr": "|O", "fortran_order": False, "shape": (1,)})
-            handle.write(b"\x80\x04junk")
+            np.lib.format.write_array_header_1_0(handle, {"descr": "|O", "fortran_order": False, "shape": shape})
+            handle.write(payload)
     return write
 
 
@@ -272,6 +277,9 @@ CASES = [
     Case("submission-nan", "submission",
          submission_case(lambda s: np.save(first_npy(s), np.full((2, 750, 25), np.nan, np.float32))), 2, "nan"),
     Case("submission-object-npy", "submission", submission_case(object_npy(first_npy)), 2, "npy"),
+    # a pickled float array of the right shape is larger than the size limit: the cause is the pickle
+    Case("submission-object-npy-large", "submission",
+         submission_case(object_npy(first_npy, b"\x80\x04" + bytes(2_000_000), (2, 750, 25))), 2, "pickled"),
     Case("submission-text-as-npy", "submission", submission_case(text_file(first_npy)), 2, "npy"),
     Case("submission-json-malformed", "submission",
          submission_case(lambda s: (s / "submission.json").write_text("{oops")), 2, "submission.json"),
@@ -310,6 +318,7 @@ CASES = [
     Case("render-clip-out-of-range", "options", render_case("99"), 1, "0..3"),
     Case("render-clip-unknown-path", "options", render_case("Synth/S999/P1/1"), 1, "unknown clip"),
     Case("store-corrupt-strict", "options", corrupt_store, 1, "not results"),
+    Case("store-missing", "options", missing_store, 1, "no results store at"),
 ]
 
 
@@ -386,7 +395,7 @@ def test_help_lists_choices_and_defaults_and_no_flag_types(capfd):
     assert run_cli(["score", "--help"]) == 0
     out = capfd.readouterr().out
     assert "<bool>" not in out
-    assert "train|val|test" in out and "smoke|small|paper" in out and "default: test" in out
+    assert "train|val|test" in out and "smoke|small|paper" in out and "else test" in out
 
 
 def test_every_case_is_documented():

@@ -476,9 +476,11 @@ def _file_size(path: Path, f: str, limit: int, col: _Collector) -> int | None:
 
 def _check_npy(path: Path, f: str, shape: tuple[int, ...], limit: int, col: _Collector,
                target: np.ndarray) -> int:
-    """Header first (shape, dtype, no objects), then stream the data into ``target``. 1 if read."""
-    size = _file_size(path, f, limit, col)
-    if size is None:
+    """Header first (no objects, then the size limit, shape, dtype), then stream the data into
+    ``target``. 1 if read. Objects are named before size: a pickled array is usually also too big,
+    and "pickled" is the cause a user must hear."""
+    if not stat.S_ISREG(path.stat().st_mode):   # never open a FIFO or device (listing filters them too)
+        col.add("not_regular", f)
         return 0
     try:
         with open(path, "rb") as fp:
@@ -492,6 +494,9 @@ def _check_npy(path: Path, f: str, shape: tuple[int, ...], limit: int, col: _Col
             offset = fp.tell()
             if dtype.hasobject:
                 col.add("pickled", f"{f} (dtype {dtype})")
+                return 0
+            size = _file_size(path, f, limit, col)
+            if size is None:
                 return 0
             if tuple(hshape) != shape:
                 col.add("shape", f"{f} {tuple(hshape)}")
