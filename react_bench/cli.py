@@ -478,7 +478,7 @@ def render(directory: Path = typer.Argument(..., help="submission folder"),
     shown = min(max_reactions, predictions.shape[1])
     render_comparison_gif(data_split.speaker[index], predictions[index], out, frame_step=frame_step,
                           max_reactions=shown,
-                          labels=[f"speaker {paths[index]}"] + [f"reaction {i}" for i in range(shown)])
+                          labels=[paths[index]] + [f"reaction {i}" for i in range(shown)])   # speaker first
     typer.echo(f"wrote {out}")
 
 

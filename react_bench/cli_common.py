@@ -18,7 +18,7 @@ USAGE_EXIT = 1       # command-line usage errors are bad input (the README's 1),
 
 DataOpt = typer.Option(None, "--data", help="Root of a REACT-layout dataset (real data).")
 ProfileOpt = typer.Option(None, "--profile", help="Synthetic profile (default: small).")
-SplitOpt = typer.Option("test", "--split", help="Split to predict or score.")
+SplitOpt = typer.Option("test", "--split", help="Split of the dataset.")
 SubmissionSplitOpt = typer.Option(None, "--split", help="Split of the submission (default: its "
                                                         "submission.json's split, else test).")
 DeviceOpt = typer.Option("auto", "--device", metavar="<auto|cpu|cuda|cuda:N>",

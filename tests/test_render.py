@@ -112,3 +112,12 @@ def test_comparison_gif_frames_and_layout(tmp_path):
         render_comparison_gif(speaker, reactions, tmp_path / "x.gif", max_reactions=2, labels=["a", "b"])
     with pytest.raises(ValueError):
         render_comparison_gif(speaker, reactions[:, :10], tmp_path / "x.gif")
+
+
+def test_long_panel_labels_keep_their_end():
+    """A clip path is cut from the left, so clips of one person stay told apart."""
+    from react_bench.render.gif import _fit
+
+    assert _fit("Synth/S003/P2/3", 21) == "Synth/S003/P2/3"
+    cut = _fit("NoXI/065_2016-04-14_Nottingham/Expert_video/3", 21)
+    assert len(cut) == 21 and cut.endswith("Expert_video/3") and cut.startswith("…")

@@ -105,7 +105,8 @@ def make_profile_config(cls: type[C], profiles: Mapping[str, Mapping[str, Any]],
     fields = {f.name for f in dataclasses.fields(cls)} - set(fixed)
     unknown = sorted(set(overrides) - fields)
     if unknown:
-        raise cls.ERROR(f"unknown {label} config keys: {unknown}; known: {sorted(fields)}")
+        shown = sorted(fields - {"resume", "seed"})      # set by run's --resume and --seed, not by --config
+        raise cls.ERROR(f"unknown {label} config keys: {unknown}; known: {shown}")
     check_override_types(cls, overrides, label)
     values: dict[str, Any] = dict(profiles[profile])
     for preset in presets:

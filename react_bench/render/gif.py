@@ -71,7 +71,7 @@ def render_comparison_gif(
     font = ImageFont.load_default()
     draw = ImageDraw.Draw(canvas)
     for p, label in enumerate(labels):
-        draw.text((p * (size + _GAP) + 3, 2), label[: max(4, size // 6)], fill=_STRIP_FG, font=font)
+        draw.text((p * (size + _GAP) + 3, 2), _fit(label, max(4, size // 6)), fill=_STRIP_FG, font=font)
     base = np.asarray(canvas).copy()
 
     images = []
@@ -99,3 +99,9 @@ def render_comparison_gif(
     quantized[0].save(out_path, save_all=True, append_images=quantized[1:], duration=duration,
                       loop=0, optimize=False, disposal=1)
     return out_path
+
+
+def _fit(label: str, width: int) -> str:
+    """A label cut to `width` characters from the left ("…" + its end): a clip path differs from
+    its neighbours' at the end (…/P2/3 against …/P2/4)."""
+    return label if len(label) <= width else "…" + label[-(width - 1):]

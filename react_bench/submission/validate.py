@@ -105,8 +105,9 @@ class ValidationReport:
         return d
 
     def summary(self) -> str:
+        layout = self.layout or "not recognised"
         head = (f"submission {self.directory}: " + ("OK" if self.ok else f"{len(self.problems)} problem(s)")
-                + f" (layout {self.layout}, {self.n_directions} directions x {self.n_samples} samples,"
+                + f" (layout {layout}, {self.n_directions} directions x {self.n_samples} samples,"
                   f" {self.n_files_checked} files read in {self.seconds:.2f}s)")
         lines = [head] + [f"  error: {p}" for p in self.problems] + [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
