@@ -350,7 +350,8 @@ def run(method: str = typer.Argument(..., help="a registered method (react-bench
     _set_compile(compile, as_json, resolved)
     overrides = _guarded(_parse_config, config, as_json=as_json) if config is not None else None
     options = _guarded(RunOptions(data, profile, split, seed, overrides, score, fid, leaderboard,
-                                  fid_weights).completed, paths.runs, resume, as_json=as_json)
+                                  fid_weights).completed, paths.runs, resume,
+                       lambda message: typer.secho(message, fg="yellow", err=True), as_json=as_json)
     _guarded(check_fid_weights, options.fid and options.score, options.fid_weights, as_json=as_json)
     with progress_bars(not as_json) as progress:
         log = (lambda msg: typer.echo(msg, err=True)) if as_json else progress.log

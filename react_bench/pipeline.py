@@ -397,21 +397,29 @@ def resume_command(request: dict[str, Any], run_id: str) -> str:
         parts += ["--seed", str(request["seed"])]
     if request.get("method_config"):
         parts += ["--config", json.dumps(request["method_config"], separators=(",", ":"))]
-    outputs = request.get("outputs") or {}
+    outputs = _section(request, "outputs")
     parts += [flag for key, flag in (("score", "--no-score"), ("fid", "--no-fid"), ("leaderboard", "--no-leaderboard"))
               if outputs.get(key) is False]
-    if outputs.get("fid_weights"):
-        parts += ["--fid-weights", str(outputs["fid_weights"])]
+    if isinstance(outputs.get("fid_weights"), str) and outputs["fid_weights"]:
+        parts += ["--fid-weights", outputs["fid_weights"]]
     return " ".join(shlex.quote(part) for part in parts)
+
+
+def _section(request: dict[str, Any], key: str) -> dict[str, Any]:
+    """A recorded request's `data` or `outputs` object; {} when absent or malformed (a hand-edited
+    request.json must give a refusal or the defaults, never a traceback)."""
+    value = request.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def recorded_data_option(request: dict[str, Any]) -> tuple[Path | None, str | None]:
     """The (--data, --profile) that name a recorded request's dataset (at most one is set)."""
-    data = request.get("data") or {}
+    data = _section(request, "data")
     profile = data.get("profile")
-    if profile and data.get("name") == f"synth-{profile}-seed0":
-        return None, str(profile)
-    return (Path(data["root"]), None) if data.get("root") else (None, None)
+    if isinstance(profile, str) and profile and data.get("name") == f"synth-{profile}-seed0":
+        return None, profile
+    root = data.get("root")
+    return (Path(root), None) if isinstance(root, str) and root else (None, None)
 
 
 def recorded_request(runs: Path, run_id: str) -> dict[str, Any]:
@@ -433,7 +441,7 @@ class RunOptions:
     leaderboard: bool | None = None
     fid_weights: Path | None = None
 
-    def completed(self, runs: Path, resume: str | None) -> "RunOptions":
+    def completed(self, runs: Path, resume: str | None, log: Callable[[str], None] = print) -> "RunOptions":
         """A resume takes every option not given from the run's recorded request (so `run M --resume
         ID` alone continues run ID); anything else takes the defaults. Options given are kept, and a
         resume that asks for something else is refused later by `check_resumable`."""
@@ -445,12 +453,12 @@ class RunOptions:
         data, profile = self.data, self.profile
         if data is None and profile is None:
             data, profile = recorded_data_option(recorded)
-        elif recorded.get("data"):
+        elif _section(recorded, "data").get("name"):
             # refused here, before a dataset is generated for nothing (check_resumable checks the rest)
             name = f"synth-{profile}-seed0" if profile is not None else Path(data).resolve().name
-            if name != recorded["data"].get("name"):
+            if name != _section(recorded, "data")["name"]:
                 raise DataError(f"cannot resume run {resume}: it was started on data "
-                                f"{recorded['data'].get('name')!r} (this command: {name!r}). "
+                                f"{_section(recorded, 'data')['name']!r} (this command: {name!r}). "
                                 f"Resume it with: {resume_command(recorded, safe_name(resume))}")
         config = self.config if self.config is not None else recorded.get("method_config")
         split, seed = recorded.get("split"), recorded.get("seed")
@@ -458,19 +466,40 @@ class RunOptions:
             split = "test"
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             seed = 0
-        outputs = recorded.get("outputs") if isinstance(recorded.get("outputs"), dict) else {}
+        outputs = _section(recorded, "outputs")
+        if resume is not None:
+            _warn_unrecorded(recorded, outputs, self, log)
 
         def switch(given: bool | None, key: str) -> bool:
             return given if given is not None else outputs.get(key) is not False
 
         weights = self.fid_weights
-        if weights is None and isinstance(outputs.get("fid_weights"), str):
+        if weights is None and isinstance(outputs.get("fid_weights"), str) and switch(self.fid, "fid"):
             weights = Path(outputs["fid_weights"])
+            if not weights.is_file():
+                raise DataError(f"run {resume} was scored with --fid-weights {weights}, which is gone; give "
+                                "--fid-weights FILE, or --no-fid")
         return RunOptions(data, profile, self.split if self.split is not None else split,
                           self.seed if self.seed is not None else seed,
                           dict(config) if isinstance(config, dict) else {},
                           switch(self.score, "score"), switch(self.fid, "fid"), switch(self.leaderboard, "leaderboard"),
                           weights)
+
+
+def _warn_unrecorded(recorded: dict[str, Any], outputs: dict[str, Any], given: "RunOptions",
+                     log: Callable[[str], None]) -> None:
+    """A run from before request.json (or before its `outputs`) cannot say what it was started
+    with: say which options not given fall back to the defaults."""
+    missing = []
+    if not recorded:
+        missing = [name for name, value in (("--data/--profile", given.data or given.profile), ("--split", given.split),
+                                            ("--seed", given.seed), ("--config", given.config)) if value is None]
+    if not outputs:
+        missing += [name for name, value in (("--score/--no-score", given.score), ("--fid/--no-fid", given.fid),
+                                             ("--leaderboard/--no-leaderboard", given.leaderboard)) if value is None]
+    if missing:
+        log(f"warning: this run records no {', '.join(missing)} (an older run folder); the defaults are used, "
+            "so give the options it was started with")
 
 
 def check_resumable(run_dir: Path, run_id: str, request: dict[str, Any], log: Callable[[str], None]) -> None:
@@ -484,15 +513,16 @@ def check_resumable(run_dir: Path, run_id: str, request: dict[str, Any], log: Ca
     if recorded:
         def view(r: dict[str, Any]) -> dict[str, Any]:
             return {"method": r.get("method"), "seed": r.get("seed"), "split": r.get("split"),
-                    "n_samples": r.get("n_samples"), "data": (r.get("data") or {}).get("name")}
+                    "n_samples": r.get("n_samples"), "data": _section(r, "data").get("name")}
         was, now = view(recorded), view(request)
         diffs = [f"{k} {was[k]!r} (this command: {now[k]!r})" for k in was if was[k] != now[k]]
         # real data are named by their folder: the same name can hold other contents
-        old_print, new_print = ((r.get("data") or {}).get("fingerprint") for r in (recorded, request))
-        if was["data"] == now["data"] and old_print and new_print and old_print != new_print:
+        old_print, new_print = (_section(r, "data").get("fingerprint") for r in (recorded, request))
+        same = was["data"] == now["data"] and was["split"] == now["split"]    # real data: one print per split
+        if same and old_print and new_print and old_print != new_print:
             diffs.append(f"data {was['data']!r} with fingerprint {str(old_print)[:12]} "
                          f"(this command: {str(new_print)[:12]}; the dataset changed since)")
-        old_arch, new_arch = recorded.get("architecture") or {}, request.get("architecture") or {}
+        old_arch, new_arch = _section(recorded, "architecture"), _section(request, "architecture")
         if was["method"] != now["method"]:
             old_arch = new_arch = {}           # another method's fields say nothing more
         diffs += [f"config {k} {old_arch.get(k)!r} (this command: {new_arch.get(k)!r})"
@@ -545,7 +575,7 @@ def paper_on_cpu_warning(method: Any, device: str, overrides: dict[str, Any]) ->
     overrides set its epochs or steps (a schedule the user cut on purpose)."""
     if getattr(getattr(method, "config", None), "profile", None) != "paper" or device != "cpu":
         return None
-    if any("epoch" in key or "step" in key for key in overrides):
+    if any(key.endswith("epochs") or key.endswith("steps_per_epoch") for key in overrides):
         return None
     return (f"warning: {getattr(method, 'name', 'this method')}'s paper training schedule (the original's "
             "epochs and batches) takes hours on a CPU; use a GPU, --config '{\"profile\": \"small\"}' for a "

@@ -311,6 +311,11 @@ CASES = [
     Case("resume-empty-checkpoint", "options", resume_case(b"", B_MIME_REQUEST), 1, "corrupt or unreadable"),
     Case("resume-other-seed", "options", resume_case(None, B_MIME_REQUEST, "--seed", "3"), 1,
          "it was started with seed 0 (this command: 3)"),
+    # a hand-edited request.json: a refusal, never a traceback
+    Case("resume-request-data-not-object", "options",
+         resume_case(None, {**B_MIME_REQUEST, "data": "foo", "outputs": [1]}), 1, "cannot resume run r1"),
+    Case("resume-request-root-not-text", "options",
+         resume_case(None, {**B_MIME_REQUEST, "data": {"name": "x", "root": 5}}), 1, "started on data 'x'"),
     Case("config-wrong-type", "options", lambda tmp: ["run", "UNet", "--data", str(tiny(tmp)), "--no-fid",
                                                       "--config", '{"epochs": "2"}'], 1, "epochs must be an integer"),
     Case("config-bad-rate", "options", lambda tmp: ["run", "UNet", "--data", str(tiny(tmp)), "--no-fid",

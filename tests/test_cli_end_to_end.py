@@ -197,6 +197,7 @@ def test_a_resume_must_ask_for_what_the_run_was_started_with(workdir):
     (run_dir / "request.json").unlink()
     wrong = invoke("run", "DyadGAN", "--profile", "smoke", "--no-fid", "--seed", "2", "--resume", record["run_id"])
     assert wrong.exit_code == 1 and "differs in ['epochs']" in wrong.output
+    assert "records no --split, --config, --score/--no-score, --leaderboard/--no-leaderboard" in wrong.output
     assert not (run_dir / "request.json").exists()
     assert invoke(*shlex.split(command)[1:], "--no-fid", "--device", "cpu").exit_code == 0
 
@@ -408,6 +409,8 @@ def test_the_paper_on_cpu_warning_is_for_uncut_schedules():
     paper = build_method("UNet", None, {})
     assert "paper training schedule" in paper_on_cpu_warning(paper, "cpu", {})
     assert paper_on_cpu_warning(paper, "cpu", {"epochs": 1}) is None
+    assert paper_on_cpu_warning(paper, "cpu", {"vq_steps_per_epoch": 5}) is None
+    assert paper_on_cpu_warning(paper, "cpu", {"diffusion_steps": 5})       # no schedule key: still warned
     assert paper_on_cpu_warning(paper, "cuda", {}) is None
     assert paper_on_cpu_warning(build_method("UNet", "small", {}), "cpu", {}) is None
     assert paper_on_cpu_warning(build_method("B_Mime", None, {}), "cpu", {}) is None
@@ -422,9 +425,11 @@ def test_experiment_tables_follow_the_leaderboard_and_keep_another_datasets_tabl
     spec.write_text(yaml.safe_dump({"name": "mini", "title": "mini", "profile": "smoke", "seeds": [0],
                                     "groups": [{"name": "A", "rows": [{"label": "Mime", "method": "B_Mime"}]}]}))
     monkeypatch.chdir(workdir)
+    monkeypatch.setenv("REACT_BENCH_LEADERBOARD", str(workdir / "boards" / "LEADERBOARD.md"))
     ran = invoke("experiment", "run", str(spec), "--device", "cpu", "--no-frrea")
     assert ran.exit_code == 0, ran.output
-    tables = workdir / "leaderboard" / "experiments"
+    assert not (workdir / "leaderboard" / "experiments").exists()      # not the working directory's default
+    tables = workdir / "boards" / "experiments"
     assert (tables / "mini.md").is_file() and (tables / "mini_frcorr_frdist.png").is_file()
     text = (tables / "mini.md").read_text()
     other = text.replace("dataset fingerprint `", "dataset fingerprint `0000", 1)

@@ -120,4 +120,4 @@ def test_long_panel_labels_keep_their_end():
 
     assert _fit("Synth/S003/P2/3", 21) == "Synth/S003/P2/3"
     cut = _fit("NoXI/065_2016-04-14_Nottingham/Expert_video/3", 21)
-    assert len(cut) == 21 and cut.endswith("Expert_video/3") and cut.startswith("…")
+    assert len(cut) == 21 and cut.endswith("Expert_video/3") and cut.startswith("...")

@@ -100,7 +100,7 @@ def generator_fingerprint(root: Path | str) -> str | None:
         return None
     try:
         value = json.loads(info.read_text()).get("fingerprint")
-    except (json.JSONDecodeError, AttributeError, OSError):
+    except (ValueError, AttributeError, OSError):      # ValueError: bad JSON or bytes that are no UTF-8
         return None
     return str(value) if value else None
 

@@ -111,30 +111,34 @@ def native_stdout_to(log_file: IO[str]) -> Iterator[None]:
     ERROR: Parameter 4 was incorrect" when a diverging job feeds NaNs to LAPACK) to the job's log
     instead of the runner's terminal. Python's own sys.stdout is left alone. A no-op where standard
     output has no file descriptor."""
+    libc = _libc()
+    saved: int | None = None
     try:
         target = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        log_file.flush()
         saved = os.dup(target)
-    except (OSError, ValueError, AttributeError):
-        yield
-        return
-    libc = _libc()
-    log_file.flush()
-    os.dup2(log_file.fileno(), target)
+        os.dup2(log_file.fileno(), target)
+    except (OSError, ValueError, AttributeError):     # no file descriptor to redirect: leave it
+        if saved is not None:
+            os.close(saved)
+        saved = None
     try:
         yield
     finally:
-        if libc is not None:
-            libc.fflush(None)                # C stdio's buffer goes to the log, not later to the terminal
-        os.dup2(saved, target)
-        os.close(saved)
+        if saved is not None:
+            if libc is not None:
+                libc.fflush(None)            # C stdio's buffer goes to the log, not later to the terminal
+            os.dup2(saved, target)
+            os.close(saved)
 
 
 def _libc() -> Any:
+    """The C library, for fflush; None where there is none to load (Windows: CDLL(None) raises)."""
     try:
         import ctypes
 
         return ctypes.CDLL(None)
-    except (OSError, AttributeError):
+    except Exception:                        # noqa: BLE001 - any failure means: no flush
         return None
 
 

@@ -102,6 +102,7 @@ def render_comparison_gif(
 
 
 def _fit(label: str, width: int) -> str:
-    """A label cut to `width` characters from the left ("…" + its end): a clip path differs from
-    its neighbours' at the end (…/P2/3 against …/P2/4)."""
-    return label if len(label) <= width else "…" + label[-(width - 1):]
+    """A label cut to `width` characters from the left ("..." + its end): a clip path differs from
+    its neighbours' at the end (.../P2/3 against .../P2/4). ASCII: Pillow's bitmap default font is
+    Latin-1 only."""
+    return label if len(label) <= width else "..." + label[-(width - 3):]
