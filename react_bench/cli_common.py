@@ -9,7 +9,7 @@ from typing import Any, Callable, Literal, Optional
 
 import typer
 
-from .errors import ReactBenchError
+from .errors import DataError, ReactBenchError
 
 # Choices are Literal types so that --help lists them and a wrong value names the valid ones.
 Profile = Literal["smoke", "small", "paper"]
@@ -105,6 +105,9 @@ def _submission_source(directory: Path, data: Optional[Path], profile: Optional[
     from .pipeline import declared_data
 
     declared = declared_data(directory)
+    if data is None and profile is None and declared.profile is None and declared.other_data:
+        raise DataError(f"{directory} was made by react-bench run on data {declared.other_data!r} (its "
+                        "submission.json), which is no synthetic profile: give that dataset with --data DIR")
     if data is None and profile is None:
         profile = declared.profile
         typer.echo(f"data: synthetic profile {profile} (from submission.json's {declared.how})" if profile else

@@ -16,6 +16,7 @@ import numpy as np
 from . import __version__
 from .constants import N_SAMPLES
 from .data.default import DEFAULT_PROFILE, default_dataset_root
+from .data.layout import matrix_path
 from .data.reader import load_split
 from .data.split import SplitData
 from .devices import device_name
@@ -279,11 +280,13 @@ def load_submission(submission_dir: Path, split: SplitData):
 class DeclaredData:
     """What a submission's submission.json says it was made on, for `score`, `render` and
     `submission check` without --data/--profile/--split. ``how``: the submission.json field the
-    profile was read from ("" when none)."""
+    profile was read from ("" when none); ``other_data``: the name of the non-synthetic data that a
+    react-bench run's description names (a run on --data), else None."""
 
     profile: str | None
     split: str | None
     how: str
+    other_data: str | None = None
 
 
 def declared_data(submission_dir: Path) -> DeclaredData:
@@ -310,10 +313,12 @@ def declared_data(submission_dir: Path) -> DeclaredData:
             if generator_fingerprint(cached) == fingerprint:
                 return DeclaredData(profile, split, "dataset_fingerprint")
     description = meta.get("description")
-    found = re.search(r"\bdata=synth-([A-Za-z0-9_]+)-seed0\b", description) if isinstance(description, str) else None
+    description = description if isinstance(description, str) else ""
+    found = re.search(r"\bdata=synth-([A-Za-z0-9_]+)-seed0\b", description)
     if found and found.group(1) in PROFILES:
         return DeclaredData(found.group(1), split, "description")
-    return DeclaredData(None, split, "")
+    named = re.search(r"^react-bench run \S+ .*\bdata=(\S+)", description)
+    return DeclaredData(None, split, "", named.group(1) if named and not named.group(1).startswith("synth-") else None)
 
 
 def declared_sample_count(submission_dir: Path) -> int:
@@ -357,7 +362,9 @@ def run_request(method: Any, name: str, registered: str, source: DataSource, spl
     config = getattr(method, "config", None)
     return {"method": name, "registered": registered, "seed": int(seed), "split": split, "n_samples": int(n_samples),
             "data": {"name": source.name, "profile": source.profile, "root": str(Path(source.root).resolve()),
-                     "fingerprint": _fingerprint_or_none(source, split)},
+                     "fingerprint": _fingerprint_or_none(source, split),
+                     # real data have one fingerprint per split: training reads the train split
+                     "train_fingerprint": _fingerprint_or_none(source, "train")},
             "method_config": dict(overrides),
             "architecture": config.architecture_dict() if hasattr(config, "architecture_dict") else None,
             "outputs": outputs if outputs is not None else run_outputs()}
@@ -517,19 +524,26 @@ def check_resumable(run_dir: Path, run_id: str, request: dict[str, Any], log: Ca
         was, now = view(recorded), view(request)
         diffs = [f"{k} {was[k]!r} (this command: {now[k]!r})" for k in was if was[k] != now[k]]
         # real data are named by their folder: the same name can hold other contents
-        old_print, new_print = (_section(r, "data").get("fingerprint") for r in (recorded, request))
-        same = was["data"] == now["data"] and was["split"] == now["split"]    # real data: one print per split
-        if same and old_print and new_print and old_print != new_print:
-            diffs.append(f"data {was['data']!r} with fingerprint {str(old_print)[:12]} "
-                         f"(this command: {str(new_print)[:12]}; the dataset changed since)")
+        changed = []
+        if was["data"] == now["data"]:
+            for key, what in (("fingerprint", f"its {was['split']} split"), ("train_fingerprint", "its train split")):
+                if key == "fingerprint" and was["split"] != now["split"]:
+                    continue                   # one print per split: another split's differs anyway
+                old_print, new_print = (_section(r, "data").get(key) for r in (recorded, request))
+                if old_print and new_print and old_print != new_print:
+                    changed.append(f"data {was['data']!r}: {what} has fingerprint {str(new_print)[:12]}, "
+                                   f"not {str(old_print)[:12]} (the dataset changed since)")
         old_arch, new_arch = _section(recorded, "architecture"), _section(request, "architecture")
         if was["method"] != now["method"]:
             old_arch = new_arch = {}           # another method's fields say nothing more
         diffs += [f"config {k} {old_arch.get(k)!r} (this command: {new_arch.get(k)!r})"
                   for k in sorted(set(old_arch) | set(new_arch)) if old_arch.get(k) != new_arch.get(k)]
         if diffs:
-            raise DataError(f"cannot resume run {run_id}: it was started with " + "; ".join(diffs) +
+            raise DataError(f"cannot resume run {run_id}: it was started with " + "; ".join(diffs + changed) +
                             f". Resume it with: {resume_command(recorded, run_id)}")
+        if changed:                            # no option brings the old contents back
+            raise DataError(f"cannot resume run {run_id}: " + "; ".join(changed) + ". Restore the data it "
+                            "was started on, or start a new run (leave out --resume)")
     elif (run_dir / RUN_REQUEST).exists():
         log(f"warning: {run_dir / RUN_REQUEST} is unreadable; only the checkpoints' own configs are checked")
     checkpoints = sorted(run_dir.rglob("checkpoint.pt"))
@@ -605,6 +619,10 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     check_fid_weights(fid and score, fid_weights)
     if resume is not None and not (Path(runs) / safe_name(resume)).is_dir():
         raise DataError(f"cannot resume: no run folder {Path(runs) / safe_name(resume)}")
+    if score and not matrix_path(source.root, split_name).is_file():    # before hours of fitting, not after
+        raise DataError(f"split {split_name!r} of {source.root} has no appropriateness matrix "
+                        f"({matrix_path(source.root, split_name).name}), so it cannot be scored: give --no-score "
+                        "to only write the submission, or build one (react-bench appropriateness build)")
     method = build_method(method_name, source.profile, method_config or {}, resume is not None)
     name = getattr(method, "name", method_name)
     warning = paper_on_cpu_warning(method, device, method_config or {})

@@ -190,6 +190,21 @@ def corrupt_store(tmp: Path) -> list[str]:
     return ["leaderboard", "--strict"]
 
 
+def made_on_other_data(tmp: Path) -> list[str]:
+    """A react-bench run's submission made with --data, checked without --data: named, and no
+    synthetic dataset is generated to fail against."""
+    sub = valid_submission(tmp, tiny(tmp))
+    edit_meta(description="react-bench run B_Mime seed=0 data=mydata run=r1")(sub)
+    return ["submission", "check", str(sub)]
+
+
+def run_without_matrix(tmp: Path) -> list[str]:
+    """Real data whose test split has no appropriateness matrix: refused before fitting."""
+    root = tiny(tmp)
+    (root / "neighbour_emotion_test.npy").unlink()
+    return ["run", "UNet", "--data", str(root), "--no-fid", "--config", '{"profile": "smoke"}']
+
+
 def missing_store(tmp: Path) -> list[str]:
     return ["leaderboard", "--store", str(tmp / "no-such-store"), "--out", str(tmp / "board.md")]
 
@@ -324,6 +339,8 @@ CASES = [
     Case("render-clip-unknown-path", "options", render_case("Synth/S999/P1/1"), 1, "unknown clip"),
     Case("store-corrupt-strict", "options", corrupt_store, 1, "not results"),
     Case("store-missing", "options", missing_store, 1, "no results store at"),
+    Case("run-split-without-matrix", "options", run_without_matrix, 1, "give --no-score"),
+    Case("submission-made-on-other-data", "submission", made_on_other_data, 1, "give that dataset with --data"),
 ]
 
 

@@ -235,11 +235,13 @@ def test_a_resume_takes_the_options_it_was_started_with(workdir, monkeypatch):
     assert len(list((workdir / "leaderboard" / "results").rglob("val-*.json"))) == 1 and not board.exists()
     # the same data name with other contents (a real-data folder edited since) is refused
     request = json.loads((run_dir / "request.json").read_text())
-    assert request["data"]["fingerprint"]
-    request["data"]["fingerprint"] = "0" * 64
-    (run_dir / "request.json").write_text(json.dumps(request))
-    changed = invoke("run", "DyadGAN", "--resume", record["run_id"], "--no-fid")
-    assert changed.exit_code == 1 and "the dataset changed since" in changed.output, changed.output
+    assert request["data"]["fingerprint"] and request["data"]["train_fingerprint"]
+    for key, what in (("fingerprint", "its val split"), ("train_fingerprint", "its train split")):
+        edited = {**request, "data": {**request["data"], key: "0" * 64}}
+        (run_dir / "request.json").write_text(json.dumps(edited))
+        changed = invoke("run", "DyadGAN", "--resume", record["run_id"])
+        assert changed.exit_code == 1 and f"{what} has fingerprint" in changed.output, changed.output
+        assert "Restore the data it was started on" in changed.output      # no command resumes it
 
 
 def test_the_resume_command_names_the_registered_method():
