@@ -208,13 +208,20 @@ def matrix_build(data: Optional[Path] = DataOpt, profile: Optional[Profile] = Pr
                                        downsample=downsample, progress=progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.save(out, matrix)
-    typer.echo(f"wrote {matrix.shape} matrix to {out}; mean neighbours per row {matrix.sum(1).mean():.2f}")
+    others = (matrix != 0).sum(1) - (np.diagonal(matrix) != 0)       # as `appropriateness report` counts
+    typer.echo(f"wrote {matrix.shape} matrix to {out}; mean appropriate neighbours per row (excluding its own) "
+               f"{others.mean():.2f}")
     truth = source.root / "ground_truth" / f"appropriate_{split}.npy"
     if truth.is_file():
         from .appropriateness.build import precision_recall
 
-        precision, recall = precision_recall(matrix, np.load(truth, allow_pickle=False))
-        typer.echo(f"against the synthetic ground truth: precision {precision:.3f}, recall {recall:.3f}")
+        true = np.load(truth, allow_pickle=False)
+        precision, recall = precision_recall(matrix, true)
+        found, there = int(((matrix != 0) & ~np.eye(len(true), dtype=bool)).sum()), \
+            int(((true != 0) & ~np.eye(len(true), dtype=bool)).sum())
+        typer.echo("against the synthetic ground truth (off-diagonal pairs): precision "
+                   + (f"{precision:.3f}" if found else "n/a (none built)") + ", recall "
+                   + (f"{recall:.3f}" if there else "n/a (the truth has none)"))
 
 
 @matrix_app.command("cut")

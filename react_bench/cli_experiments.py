@@ -10,9 +10,11 @@ from typing import Literal, Optional
 
 import typer
 
-from .cli_common import (CompileOpt, DataOpt, DeviceOpt, JsonOpt, Profile, ProfileOpt, _device, _fail, _guarded,
+from .cli_common import (CompileOpt, DataOpt, DeviceOpt, JsonOpt, Profile, _device, _fail, _guarded,
                          _set_compile, _source)
 from .errors import ReactBenchError
+
+SpecProfileOpt = typer.Option(None, "--profile", help="Synthetic profile (default: the spec's data, else small).")
 
 experiment_app = typer.Typer(no_args_is_help=True, help="Experiments: the paper's tables and sensitivity "
                                                         "studies from declarative specs, resumable.")
@@ -69,7 +71,7 @@ def experiment_show(name: str = SpecArg) -> None:
 
 
 @experiment_app.command("run")
-def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
+def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile: Optional[Profile] = SpecProfileOpt,
                    seeds: Optional[list[str]] = typer.Option(None, "--seeds", help="seeds, e.g. --seeds 0 1 2 "
                                                                                  "(default: the spec's)"),
                    device: str = DeviceOpt,
@@ -152,7 +154,8 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
 
 
 @experiment_app.command("table")
-def experiment_table(name: str = SpecArg, data: Optional[Path] = DataOpt, profile: Optional[Profile] = ProfileOpt,
+def experiment_table(name: str = SpecArg, data: Optional[Path] = DataOpt,
+                     profile: Optional[Profile] = SpecProfileOpt,
                      seeds: Optional[list[str]] = typer.Option(None, "--seeds", help="seeds (default: the spec's)"),
                      fmt: list[str] = typer.Option(["md", "csv", "latex"], "--format", metavar="<md|csv|latex>",
                                                    help="md, csv and/or latex (repeat the option)"),
@@ -176,7 +179,8 @@ def experiment_table(name: str = SpecArg, data: Optional[Path] = DataOpt, profil
     paths = OutputPaths.from_env()
     out = out if out is not None else paths.experiments
     source = _data_source(spec, data, profile)
-    plan = _guarded(make_plan, spec, source, paths.results, parse_seeds(seeds), frrea, paths.runs)
+    seed_list = parse_seeds(seeds)
+    plan = _guarded(make_plan, spec, source, paths.results, seed_list, frrea, paths.runs)
     if plan.jobs and not plan.done:
         kept = f", the tables in {out} are kept" if (Path(out) / f"{spec.name}.md").is_file() else ""
         _fail(ReactBenchError(
@@ -190,9 +194,29 @@ def experiment_table(name: str = SpecArg, data: Optional[Path] = DataOpt, profil
     typer.echo(f"{spec.name}: {len(plan.done)} of {len(plan.jobs)} jobs in the store"
                + (f"; {failed} failed in its last run (logs: react-bench experiment run {name} --dry-run)"
                   if failed else "")
-               + (f" ({missing} not run yet: react-bench experiment run {name})" if missing else ""))
+               + (f" ({missing} not run yet: react-bench experiment run {name}"
+                  + (f" --seeds {' '.join(map(str, seed_list))}" if seed_list else "") + ")" if missing else ""))
     for path in written:
         typer.echo(f"wrote {path}")
+    others = _other_stored_seeds(paths.results, plan)
+    if others:
+        typer.echo(f"note: the store also holds seeds {others} of {spec.name} on this dataset; give --seeds to "
+                   "include them")
+
+
+def _other_stored_seeds(store: Path, plan) -> list[int]:
+    """Seeds of this experiment's jobs on this dataset that the store holds beyond the plan's."""
+    from .results import load_results
+
+    planned = {job.seed for job in plan.jobs}
+    found = set()
+    for result in load_results(store, on_problem=lambda problem: None):
+        job = result.get("job") if isinstance(result.get("job"), dict) else {}
+        dataset = result.get("dataset") if isinstance(result.get("dataset"), dict) else {}
+        if (job.get("experiment") == plan.spec.name and isinstance(job.get("seed"), int)
+                and dataset.get("fingerprint") == plan.dataset_fingerprint):
+            found.add(job["seed"])
+    return sorted(found - planned)
 
 
 def _command_line() -> str:

@@ -675,7 +675,9 @@ def _run_claimed(method: Any, name: str, method_name: str, source: DataSource, s
     if resume is not None:
         log(f"resume: continuing run {run_id} from {run_dir}")
     else:
-        log(f"run: {run_id} (checkpoints, losses.json and training_curve.png go to {run_dir})")
+        trained = hasattr(getattr(method, "config", None), "architecture_dict")
+        log(f"run: {run_id} (" + ("checkpoints, losses.json and training_curve.png go to " if trained
+                                  else "run folder ") + f"{run_dir})")
     tick = time.perf_counter()
     run_dir.mkdir(parents=True, exist_ok=True)
     method.fit(train, val, seed=seed, device=device, run_dir=run_dir, **_progress_kwarg(method, progress))

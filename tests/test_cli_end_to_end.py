@@ -336,6 +336,8 @@ def test_appropriateness_commands(workdir):
     built = invoke("appropriateness", "build", "--profile", "smoke", "--split", "test", "--out", str(out))
     assert built.exit_code == 0, built.output
     assert out.is_file() and "precision" in built.output
+    # the smoke test split's truth has no off-diagonal pair: a recall of 0/0 is no 1.000
+    assert "recall n/a (the truth has none)" in built.output and "(excluding its own)" in built.output
     import numpy as np
 
     np.save(workdir / "bad.npy", np.full((3, 3), 2, np.uint8))
@@ -446,3 +448,9 @@ def test_experiment_tables_follow_the_leaderboard_and_keep_another_datasets_tabl
     custom = workdir / "elsewhere"
     monkeypatch.setenv("REACT_BENCH_EXPERIMENTS", str(custom))
     assert invoke("experiment", "table", str(spec), "--no-frrea").exit_code == 0 and (custom / "mini.md").is_file()
+    # seeds beyond the spec's are named, and the command that runs missing ones keeps --seeds
+    assert invoke("experiment", "run", str(spec), "--device", "cpu", "--no-frrea", "--seeds", "1").exit_code == 0
+    table = invoke("experiment", "table", str(spec), "--no-frrea")
+    assert "the store also holds seeds [1] of mini" in table.output, table.output
+    partial = invoke("experiment", "table", str(spec), "--no-frrea", "--seeds", "0,5")
+    assert "react-bench experiment run " in partial.output and "--seeds 0 5)" in partial.output, partial.output

@@ -74,3 +74,13 @@ def test_the_offline_model_refuses_the_online_tracks_fields() -> None:
         with pytest.raises(ReactBenchError, match="online-track fields"):
             get_method("TransVAE", profile="smoke", **{key: value})
         assert getattr(get_method("TransVAE_online", profile="smoke", **{key: value}).config, key) == value
+
+
+def test_the_look_ahead_is_bounded_by_the_clip() -> None:
+    """Past 750 - window frames the first window sees the whole clip: refused, not run as 'online'."""
+    online = get_method("TransVAE_online", profile="smoke")
+    top = 750 - online.config.window
+    assert get_method("TransVAE_online", profile="smoke", lookahead=top).config.lookahead == top
+    for bad in (-1, top + 1, 800):
+        with pytest.raises(ReactBenchError, match="lookahead must be 0 to"):
+            get_method("TransVAE_online", profile="smoke", lookahead=bad)

@@ -56,8 +56,9 @@ class TransVAEConfig(ProfileConfig):
             raise ReactBenchError("TransVAE feature_dim must be a multiple of n_heads")
         if self.feature_dim % 2:
             raise ReactBenchError("TransVAE feature_dim must be even (sinusoidal time queries)")
-        if self.lookahead < 0:
-            raise ReactBenchError("TransVAE lookahead must be >= 0")
+        if not 0 <= self.lookahead <= N_FRAMES - self.window:
+            raise ReactBenchError(f"TransVAE lookahead must be 0 to {N_FRAMES - self.window} (= {N_FRAMES} frames "
+                                  "- window: the first window then sees the whole clip, an offline method)")
         if self.train_frames > N_FRAMES:
             raise ReactBenchError(f"TransVAE train_frames must be at most {N_FRAMES}")
         if self.online and self.train_frames < self.window:
