@@ -466,3 +466,30 @@ def _one_job_payload(tmp_path: Path) -> dict:
     paths = SimpleNamespace(submissions=tmp_path / "sub", runs=tmp_path / "runs", results=tmp_path / "res")
     return execute.job_payload(job, spec_name="t", source=SimpleNamespace(root=tmp_path, name="n", profile="smoke"),
                                paths=paths, device="cpu", fid=False, n_samples=10, split="test", log_dir=tmp_path)
+
+
+def test_on_real_data_an_edited_train_split_makes_the_jobs_new(local_run, tmp_path) -> None:
+    """Real data have one fingerprint per split; the job keys take the whole dataset's, so a job
+    whose training data changed is run again, not read from the store. On synthetic data the keys
+    are what they were (one fingerprint for all splits)."""
+    import shutil
+
+    from react_bench.experiments.runner import make_plan
+    from react_bench.pipeline import DataSource
+
+    spec, source, root, _ = local_run
+    synthetic = make_plan(spec, source, root / "results")
+    assert synthetic.done and all(j.status == "done" for j in synthetic.jobs if j.row.method in ("GT", "B_Mime"))
+    real = tmp_path / "realish"
+    shutil.copytree(source.root, real, ignore=shutil.ignore_patterns("dataset.json", "ground_truth", ".react_bench*"))
+    as_real = DataSource(real, "realish")
+    first = make_plan(spec, as_real, root / "results")
+    before = {j.key for j in first.jobs}
+    train_file = sorted((real / "train").rglob("*.csv"))[0]
+    lines = train_file.read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[-1] = str(float(cells[-1]) + 0.5)
+    train_file.write_text("\n".join([lines[0], ",".join(cells)] + lines[2:]) + "\n")
+    after = make_plan(spec, as_real, root / "results")
+    assert after.dataset_fingerprint == first.dataset_fingerprint      # the evaluated split did not change
+    assert not before & {j.key for j in after.jobs}

@@ -114,8 +114,14 @@ def stored_jobs(store: Path) -> dict[str, dict[str, Any]]:
 
 
 def plan_jobs(spec: ExperimentSpec, *, fingerprint: str, data_name: str, profile: str | None,
-              store: Path, seeds: list[int] | None = None, frrea: bool | None = None) -> Plan:
+              store: Path, seeds: list[int] | None = None, frrea: bool | None = None,
+              key_fingerprint: str | None = None) -> Plan:
     """Every (row, seed) job with its key and whether the store already holds its result.
+
+    ``fingerprint`` is the evaluated split's (what results record); ``key_fingerprint``, if given,
+    goes into the job keys instead: the whole dataset's, so that on real data (one fingerprint per
+    split) an edited train split makes the trained jobs new. A synthetic dataset has one
+    fingerprint for all splits, so its keys are the same either way.
 
     Rows that share method and config are one job per seed (e.g. the full model in each Table 2
     group). Rows that cannot run (method not registered, unknown variant) are `unavailable`."""
@@ -137,8 +143,9 @@ def plan_jobs(spec: ExperimentSpec, *, fingerprint: str, data_name: str, profile
         jobs = plan.row_jobs.setdefault((row.group, row.label), [])
         training = {k: v for k, v in config.items() if k not in entry.inference_fields}
         for seed in seeds:
-            key = job_key(row, config, fingerprint, spec.split, seed, spec.n_samples, frrea)
-            train_key = (job_key(row, training, fingerprint, "train", seed, 0, False)
+            keyed = key_fingerprint or fingerprint
+            key = job_key(row, config, keyed, spec.split, seed, spec.n_samples, frrea)
+            train_key = (job_key(row, training, keyed, "train", seed, 0, False)
                          if trained and entry.inference_fields else None)
             if key not in seen:
                 name = safe_name(row.method if config.get("variant", "default") == "default"

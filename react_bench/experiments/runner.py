@@ -41,7 +41,8 @@ class RunSummary:
         return out
 
 
-def dataset_fingerprint_of(source: DataSource, split: str) -> str:
+def dataset_fingerprint_of(source: DataSource, split: str | None) -> str:
+    """One split's fingerprint; None: the whole dataset's (every split; data.reader.dataset_fingerprint)."""
     from ..data.reader import dataset_fingerprint
 
     return dataset_fingerprint(source.root, split)
@@ -51,7 +52,8 @@ def make_plan(spec: ExperimentSpec, source: DataSource, store: Path, seeds: list
               frrea: bool | None = None, runs: Path | None = None) -> Plan:
     """The jobs with their state: done (in the store), failed (last run, `runs` given) or todo."""
     plan = plan_jobs(spec, fingerprint=dataset_fingerprint_of(source, spec.split), data_name=source.name,
-                     profile=source.profile, store=store, seeds=seeds, frrea=frrea)
+                     profile=source.profile, store=store, seeds=seeds, frrea=frrea,
+                     key_fingerprint=dataset_fingerprint_of(source, None))
     if runs is not None:
         mark_failures(plan, read_failures(runs, spec.name))
     return plan
