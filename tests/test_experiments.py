@@ -493,3 +493,8 @@ def test_on_real_data_an_edited_train_split_makes_the_jobs_new(local_run, tmp_pa
     after = make_plan(spec, as_real, root / "results")
     assert after.dataset_fingerprint == first.dataset_fingerprint      # the evaluated split did not change
     assert not before & {j.key for j in after.jobs}
+    # real data on a CPU: the trained rows without a profile would train their paper schedule
+    from react_bench.experiments.runner import paper_schedule_rows
+
+    assert "REGNN" in paper_schedule_rows(after, "cpu") and "Mime" not in paper_schedule_rows(after, "cpu")
+    assert paper_schedule_rows(after, "cuda") == [] and paper_schedule_rows(synthetic, "cpu") == []

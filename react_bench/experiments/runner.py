@@ -98,6 +98,14 @@ def training_phases(payloads: list[dict]) -> list[list[dict]]:
     return [phase for phase in (first, later) if phase]
 
 
+def paper_schedule_rows(plan: Plan, device: str) -> list[str]:
+    """Labels of the trained rows still to run that will train their paper schedule on a CPU: on
+    real data a trained method's profile is paper unless its row's config names one."""
+    if plan.profile is not None or device != "cpu":
+        return []
+    return sorted({job.row.label for job in plan.todo if job.trained and "profile" not in job.row.config})
+
+
 def run_experiment(spec: ExperimentSpec, source: DataSource, *, paths: OutputPaths | None = None,
                    seeds: list[int] | None = None, device: str = "cpu", executor: str = "local", jobs: int = 1,
                    address: str | None = None, frrea: bool | None = None, log: Log = print,
@@ -110,6 +118,11 @@ def run_experiment(spec: ExperimentSpec, source: DataSource, *, paths: OutputPat
     tick = time.perf_counter()
     plan = make_plan(spec, source, paths.results, seeds, frrea)
     summary = RunSummary(plan, skipped=len(plan.done))
+    paper = paper_schedule_rows(plan, device)
+    if paper:
+        log(f"warning: on real data and a CPU, these rows train their paper schedule (hours each; the "
+            f"original's epochs): {', '.join(paper)}. Give them a profile in the spec, e.g. config: "
+            "{profile: small}")
     fid = spec.frrea if frrea is None else frrea
     log_dir = Path(paths.runs) / "experiments" / spec.name / "logs"
     payloads = [job_payload(j, spec_name=spec.name, source=source, paths=paths, device=device, fid=fid,
