@@ -205,6 +205,12 @@ def run_without_matrix(tmp: Path) -> list[str]:
     return ["run", "UNet", "--data", str(root), "--no-fid", "--config", '{"profile": "smoke"}']
 
 
+def synth_into_a_full_folder(tmp: Path) -> list[str]:
+    (tmp / "out").mkdir(exist_ok=True)
+    (tmp / "out" / "notes.txt").write_text("mine\n")
+    return ["data", "synth", "--profile", "smoke", "--out", str(tmp / "out")]
+
+
 def missing_store(tmp: Path) -> list[str]:
     return ["leaderboard", "--store", str(tmp / "no-such-store"), "--out", str(tmp / "board.md")]
 
@@ -339,6 +345,7 @@ CASES = [
     Case("render-clip-unknown-path", "options", render_case("Synth/S999/P1/1"), 1, "unknown clip"),
     Case("store-corrupt-strict", "options", corrupt_store, 1, "not results"),
     Case("store-missing", "options", missing_store, 1, "no results store at"),
+    Case("synth-out-not-empty", "options", synth_into_a_full_folder, 1, "never written over another"),
     Case("run-split-without-matrix", "options", run_without_matrix, 1, "give --no-score"),
     Case("submission-made-on-other-data", "submission", made_on_other_data, 1, "give that dataset with --data"),
 ]

@@ -356,7 +356,9 @@ def write_synthetic_dataset(out_dir: str | os.PathLike, profile: str | tuple[int
         raise DataError("seed must be >= 0 and feature dimensions >= 1")
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise DataError(f"{out} already exists and is not an empty folder")
+        raise DataError(f"{out} already exists and is not an empty folder; a dataset is never written over "
+                        "another: give a new --out, or remove that folder (without --out, the cached world is "
+                        "reused when it exists)")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
     if tmp.exists():
