@@ -208,17 +208,15 @@ def matrix_build(data: Optional[Path] = DataOpt, profile: Optional[Profile] = Pr
                                        downsample=downsample, progress=progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.save(out, matrix)
-    others = (matrix != 0).sum(1) - (np.diagonal(matrix) != 0)       # as `appropriateness report` counts
+    from .appropriateness.build import off_diagonal, precision_recall
+
     typer.echo(f"wrote {matrix.shape} matrix to {out}; mean appropriate neighbours per row (excluding its own) "
-               f"{others.mean():.2f}")
+               f"{off_diagonal(matrix).sum(1).mean():.2f}")          # as `appropriateness report` counts
     truth = source.root / "ground_truth" / f"appropriate_{split}.npy"
     if truth.is_file():
-        from .appropriateness.build import precision_recall
-
         true = np.load(truth, allow_pickle=False)
         precision, recall = precision_recall(matrix, true)
-        found, there = int(((matrix != 0) & ~np.eye(len(true), dtype=bool)).sum()), \
-            int(((true != 0) & ~np.eye(len(true), dtype=bool)).sum())
+        found, there = off_diagonal(matrix).any(), off_diagonal(true).any()
         typer.echo("against the synthetic ground truth (off-diagonal pairs): precision "
                    + (f"{precision:.3f}" if found else "n/a (none built)") + ", recall "
                    + (f"{recall:.3f}" if there else "n/a (the truth has none)"))

@@ -114,11 +114,11 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
     out = out if out is not None else paths.experiments
     with progress_bars(not (as_json or dry_run)) as progress:
         source = _data_source(spec, data, profile, progress)
+        plan = _guarded(make_plan, spec, source, paths.results, seed_list, frrea, paths.runs if dry_run else None,
+                        as_json=as_json)
         if not (dry_run or overwrite):        # before hours of jobs, not after them
-            _guarded(check_overwrite, _guarded(make_plan, spec, source, paths.results, seed_list, frrea,
-                                               as_json=as_json), out, as_json=as_json)
+            _guarded(check_overwrite, plan, out, as_json=as_json)
         if dry_run:
-            plan = _guarded(make_plan, spec, source, paths.results, seed_list, frrea, paths.runs)
             if as_json:
                 typer.echo(json.dumps({"jobs": [{"group": j.row.group, "row": j.row.label, "seed": j.seed,
                                                  "key": j.key, "status": j.status} for j in plan.jobs],
@@ -132,7 +132,7 @@ def experiment_run(name: str = SpecArg, data: Optional[Path] = DataOpt, profile:
         log = (lambda msg: typer.echo(msg, err=True)) if as_json else progress.log
         summary = _guarded(run_experiment, spec, source, paths=paths, seeds=seed_list, device=resolved,
                            executor=executor, jobs=jobs, address=address, frrea=frrea, log=log,
-                           progress=progress, as_json=as_json)
+                           progress=progress, plan=plan, as_json=as_json)
     plan = refresh_plan(summary.plan, paths.results, paths.runs)
     written = write_outputs(plan, out, command=_command_line())
     for line in summary.lines():

@@ -71,7 +71,12 @@ def resolve_data(data: Path | None, profile: str | None, data_seed: int = 0,
         return DataSource(root, root.resolve().name)
     profile = profile or DEFAULT_PROFILE
     root = default_dataset_root(profile, data_seed, progress=progress)
-    return DataSource(root, f"synth-{profile}-seed{data_seed}", profile)
+    return DataSource(root, synthetic_data_name(profile, data_seed), profile)
+
+
+def synthetic_data_name(profile: str, seed: int = 0) -> str:
+    """A synthetic dataset's name in results, run ids and requests (``synth-small-seed0``)."""
+    return f"synth-{profile}-seed{seed}"
 
 
 def resolve_device(device: str) -> str:
@@ -423,10 +428,18 @@ def recorded_data_option(request: dict[str, Any]) -> tuple[Path | None, str | No
     """The (--data, --profile) that name a recorded request's dataset (at most one is set)."""
     data = _section(request, "data")
     profile = data.get("profile")
-    if isinstance(profile, str) and profile and data.get("name") == f"synth-{profile}-seed0":
+    if isinstance(profile, str) and profile and data.get("name") == synthetic_data_name(profile):
         return None, profile
     root = data.get("root")
     return (Path(root), None) if isinstance(root, str) and root else (None, None)
+
+
+def resume_folder(runs: Path, run_id: str) -> Path:
+    """The run folder a resume continues; DataError when there is none."""
+    folder = Path(runs) / safe_name(run_id)
+    if not folder.is_dir():
+        raise DataError(f"cannot resume: no run folder {folder}")
+    return folder
 
 
 def recorded_request(runs: Path, run_id: str) -> dict[str, Any]:
@@ -452,24 +465,26 @@ class RunOptions:
         """A resume takes every option not given from the run's recorded request (so `run M --resume
         ID` alone continues run ID); anything else takes the defaults. Options given are kept, and a
         resume that asks for something else is refused later by `check_resumable`."""
-        recorded = {}
+        from .constants import SPLITS
+
+        recorded: dict[str, Any] = {}
         if resume is not None:
-            if not (Path(runs) / safe_name(resume)).is_dir():
-                raise DataError(f"cannot resume: no run folder {Path(runs) / safe_name(resume)}")
+            resume_folder(runs, resume)                # refused before anything else
             recorded = recorded_request(runs, resume)
+        recorded_name = _section(recorded, "data").get("name")
         data, profile = self.data, self.profile
         if data is None and profile is None:
             data, profile = recorded_data_option(recorded)
-        elif _section(recorded, "data").get("name"):
+        elif recorded_name:
             # refused here, before a dataset is generated for nothing (check_resumable checks the rest)
-            name = f"synth-{profile}-seed0" if profile is not None else Path(data).resolve().name
-            if name != _section(recorded, "data")["name"]:
-                raise DataError(f"cannot resume run {resume}: it was started on data "
-                                f"{_section(recorded, 'data')['name']!r} (this command: {name!r}). "
-                                f"Resume it with: {resume_command(recorded, safe_name(resume))}")
+            name = synthetic_data_name(profile) if profile is not None else Path(data).resolve().name
+            if name != recorded_name:
+                raise DataError(f"cannot resume run {resume}: it was started on data {recorded_name!r} "
+                                f"(this command: {name!r}). Resume it with: "
+                                f"{resume_command(recorded, safe_name(resume))}")
         config = self.config if self.config is not None else recorded.get("method_config")
         split, seed = recorded.get("split"), recorded.get("seed")
-        if split not in ("train", "val", "test"):       # a malformed record gives the defaults
+        if split not in SPLITS:                          # a malformed record gives the defaults
             split = "test"
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             seed = 0
@@ -617,8 +632,8 @@ def run_method(method_name: str, source: DataSource, split_name: str = "test", *
     device = resolve_device(device)
     compile_mode(device)                      # a bad REACT_BENCH_COMPILE is refused before any work
     check_fid_weights(fid and score, fid_weights)
-    if resume is not None and not (Path(runs) / safe_name(resume)).is_dir():
-        raise DataError(f"cannot resume: no run folder {Path(runs) / safe_name(resume)}")
+    if resume is not None:
+        resume_folder(runs, resume)
     if score and not matrix_path(source.root, split_name).is_file():    # before hours of fitting, not after
         raise DataError(f"split {split_name!r} of {source.root} has no appropriateness matrix "
                         f"({matrix_path(source.root, split_name).name}), so it cannot be scored: give --no-score "

@@ -83,6 +83,12 @@ def build_appropriateness(speaker: np.ndarray, threshold: float | None = None,
     return out
 
 
+def off_diagonal(matrix: np.ndarray) -> np.ndarray:
+    """The appropriate pairs of a square matrix other than each direction with itself (bool)."""
+    m = np.asarray(matrix)
+    return (m != 0) & ~np.eye(m.shape[0], dtype=bool)
+
+
 def precision_recall(built: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     """Precision and recall of ``built`` against ``truth`` over off-diagonal entries.
 
@@ -92,9 +98,7 @@ def precision_recall(built: np.ndarray, truth: np.ndarray) -> tuple[float, float
     t = np.asarray(truth)
     if b.shape != t.shape or b.ndim != 2 or b.shape[0] != b.shape[1]:
         raise ValueError(f"need two square matrices of one shape, got {b.shape} and {t.shape}")
-    off = ~np.eye(b.shape[0], dtype=bool)
-    pb = (b != 0) & off
-    pt = (t != 0) & off
+    pb, pt = off_diagonal(b), off_diagonal(t)
     tp = int((pb & pt).sum())
     n_pred = int(pb.sum())
     n_true = int(pt.sum())

@@ -109,14 +109,15 @@ def paper_schedule_rows(plan: Plan, device: str) -> list[str]:
 def run_experiment(spec: ExperimentSpec, source: DataSource, *, paths: OutputPaths | None = None,
                    seeds: list[int] | None = None, device: str = "cpu", executor: str = "local", jobs: int = 1,
                    address: str | None = None, frrea: bool | None = None, log: Log = print,
-                   progress: Callable[..., None] | None = None) -> RunSummary:
-    """Run the jobs the store lacks; a failing job is reported and the others go on."""
+                   progress: Callable[..., None] | None = None, plan: Plan | None = None) -> RunSummary:
+    """Run the jobs the store lacks; a failing job is reported and the others go on. ``plan``: this
+    experiment's plan if the caller has just made it (make_plan with the same arguments)."""
     from ..pipeline import resolve_device
 
     paths = paths or OutputPaths.from_env()
     device = resolve_device(device)
     tick = time.perf_counter()
-    plan = make_plan(spec, source, paths.results, seeds, frrea)
+    plan = plan or make_plan(spec, source, paths.results, seeds, frrea)
     summary = RunSummary(plan, skipped=len(plan.done))
     paper = paper_schedule_rows(plan, device)
     if paper:
